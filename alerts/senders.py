@@ -1,0 +1,44 @@
+"""Sending one message to one target. apprise covers the chat services; the result is a value,
+never something to be read back out of log text."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from watcher.secrets import redact
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    ok: bool
+    error: str | None = None
+
+
+def check_target(target: str) -> str | None:
+    """None when apprise accepts the URL, else what is wrong (used when validating config)."""
+    import apprise
+
+    if apprise.Apprise().add(target):
+        return None
+    return "not a valid apprise URL (see https://github.com/caronc/apprise/wiki)"
+
+
+def send(target: str, title: str, body: str) -> SendResult:
+    """Delivers one message through apprise; blocking, so the dispatcher runs it in a thread."""
+    import apprise
+
+    notifier = apprise.Apprise()
+    if not notifier.add(target):
+        return SendResult(False, "not a valid apprise URL")
+    # apprise reports why a send failed only in its log; capture it to record with the attempt.
+    with apprise.LogCapture(level=logging.WARNING) as captured:
+        ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+        detail = captured.getvalue().strip()
+    if ok:
+        return SendResult(True)
+    service = notifier[0].url(privacy=True)
+    reason = detail.splitlines()[-1] if detail else "the service did not accept the message"
+    return SendResult(False, redact(f"{service}: {reason}").replace(target, service))

@@ -1,0 +1,31 @@
+"""Connectors: one module per kind of source, picked by the `kind` key of a `[[sources]]` table.
+
+A connector module defines `CONNECTOR`, an instance of `connectors.base.Connector`. Modules are
+imported only when a source of their kind is configured, so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from connectors.base import Connector
+
+KINDS: dict[str, str] = {
+    "rss": "connectors.rss",
+    "json": "connectors.jsonapi",
+    "html": "connectors.htmlpage",
+}
+
+
+class UnknownKind(ValueError):
+    pass
+
+
+def connector_for(kind: str) -> Connector:
+    if kind not in KINDS:
+        raise UnknownKind(f"unknown kind {kind!r} (known: {', '.join(sorted(KINDS))})")
+    module = importlib.import_module(KINDS[kind])
+    connector: Connector = module.CONNECTOR
+    return connector

@@ -1,0 +1,133 @@
+"""`rss`: RSS 0.9x/1.0/2.0 and Atom feeds, read with feedparser (it copes with wrong declared
+encodings, undefined entities and loose markup, which real feeds are full of)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from connectors.base import Connector, get_conditional
+from watcher.model import FetchResult, Mention, SourceError
+from watcher.text import html_to_text, language
+
+if TYPE_CHECKING:
+    from watcher.config import SourceConfig
+    from watcher.httpclient import HttpClient, Response
+
+# A body that ends without one of these closing tags was cut off on the way.
+_CLOSING_TAGS = (b"</rss>", b"</feed>", b"</rdf:rdf>", b"</channel>")
+
+
+class RssConnector(Connector):
+    kind = "rss"
+
+    async def fetch(
+        self, source: SourceConfig, cursor: dict[str, Any], http: HttpClient
+    ) -> FetchResult:
+        response, new_cursor = await get_conditional(source, cursor, http)
+        if response.not_modified:
+            return FetchResult([], new_cursor, not_modified=True)
+        feed = parse_feed(response)
+        result = FetchResult([], new_cursor)
+        if feed.bozo:
+            result.warnings.append(f"feed parsed with problems: {_describe(feed.bozo_exception)}")
+        platform = self.platform(source)
+        for index, entry in enumerate(feed.entries):
+            mention = entry_to_mention(entry, source, platform)
+            if mention is None:
+                result.warnings.append(f"entry {index}: no text, title or link")
+                continue
+            if not (entry.get("id") or entry.get("guid")):
+                result.warnings.append(f"entry {index}: no guid; identified by its link")
+            result.mentions.append(mention)
+        return result
+
+
+def parse_feed(response: Response) -> Any:
+    """The feedparser result; a SourceError when the body is not a feed at all or is cut off."""
+    import feedparser
+
+    headers = {"content-type": response.headers.get("content-type", "application/xml")}
+    feed = feedparser.parse(response.content, response_headers=headers)
+    if feed.bozo and isinstance(feed.bozo_exception, feedparser.CharacterEncodingOverride):
+        feed = _reparse_detected(response.content, feed)
+    if not feed.bozo:
+        return feed
+    if not feed.version and not feed.entries:
+        kind = "an HTML page" if b"<html" in response.content[:2048].lower() else "no feed"
+        raise SourceError(
+            f"expected an RSS or Atom feed, got {kind}: {_describe(feed.bozo_exception)}", "parse"
+        )
+    tail = response.content[-256:].rstrip().lower()
+    if not any(tail.endswith(tag) for tag in _CLOSING_TAGS):
+        raise SourceError(
+            f"feed is truncated (no closing tag): {_describe(feed.bozo_exception)}", "parse"
+        )
+    return feed
+
+
+def _reparse_detected(content: bytes, feed: Any) -> Any:
+    """feedparser fell back to a Western encoding because the declared one (or UTF-8) did not
+    fit; GBK feeds without a declaration do that. Detect the encoding and parse again."""
+    import charset_normalizer
+    import feedparser
+
+    best = charset_normalizer.from_bytes(content).best()
+    if best is None or best.encoding.replace("_", "-") == (feed.get("encoding") or "").lower():
+        return feed
+    utf8 = str(best).encode("utf-8")
+    declared = {"content-type": "application/xml; charset=utf-8"}
+    again = feedparser.parse(utf8, response_headers=declared)
+    if again.entries or not feed.entries:
+        again["bozo"], again["bozo_exception"] = True, feed.bozo_exception
+        return again
+    return feed
+
+
+def entry_to_mention(entry: Any, source: SourceConfig, platform: str) -> Mention | None:
+    title = html_to_text(entry.get("title", "")) or None
+    body = _body(entry)
+    link = entry.get("link") or None
+    if not body and not title and not link:
+        return None
+    text = body or title or ""
+    return Mention(
+        source=source.name,
+        platform=platform,
+        external_id=entry.get("id") or entry.get("guid") or None,
+        url=link,
+        author=entry.get("author") or None,
+        title=title if body else None,
+        text=text,
+        created_at=_entry_time(entry),
+        language=language(f"{title or ''} {text}"),
+        raw=_raw(entry),
+    )
+
+
+def _body(entry: Any) -> str:
+    for content in entry.get("content") or ():
+        if content.get("value"):
+            return html_to_text(content["value"])
+    return html_to_text(entry.get("summary", "") or "")
+
+
+def _entry_time(entry: Any) -> datetime | None:
+    # dict.get: feedparser's own get() maps a missing `updated` to `published`, with a warning
+    parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    if not parsed:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+
+
+def _raw(entry: Any) -> dict[str, Any]:
+    keep = ("id", "link", "title", "author", "published", "updated", "summary")
+    return {k: dict.get(entry, k) for k in keep if dict.get(entry, k) is not None}
+
+
+def _describe(exc: Any) -> str:
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+
+
+CONNECTOR = RssConnector()

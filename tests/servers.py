@@ -1,0 +1,129 @@
+"""Real HTTP servers on loopback for end-to-end tests: a platform and an alert receiver."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Route:
+    body: bytes
+    content_type: str = "application/json"
+    status: int = 200
+    etag: bool = True
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Server:
+    """A ThreadingHTTPServer in a daemon thread; start/stop may be repeated on the same port."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
+        self._httpd: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def start(self) -> _Server:
+        ThreadingHTTPServer.allow_reuse_address = True
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self.port), self.handler())
+        self._httpd.daemon_threads = True
+        threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+
+class PlatformServer(_Server):
+    """Serves fixed bodies by path, answers 304 to a matching If-None-Match, counts requests."""
+
+    def __init__(self, routes: dict[str, Route] | None = None, port: int | None = None) -> None:
+        super().__init__(port)
+        self.routes: dict[str, Route] = routes or {}
+        self.hits: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                with server._lock:
+                    server.hits[path] = server.hits.get(path, 0) + 1
+                route = server.routes.get(path)
+                if route is None:
+                    self.send_error(404)
+                    return
+                etag = '"' + hashlib.sha1(route.body).hexdigest()[:16] + '"'
+                if route.etag and self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.send_header("ETag", etag)
+                    self.end_headers()
+                    return
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                self.send_header("Content-Length", str(len(route.body)))
+                if route.etag:
+                    self.send_header("ETag", etag)
+                for key, value in route.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(route.body)
+
+        return Handler
+
+
+class Receiver(_Server):
+    """Records every JSON body POSTed to it: what apprise's json:// sends."""
+
+    def __init__(self, port: int | None = None, status: int = 200) -> None:
+        super().__init__(port)
+        self.received: list[dict[str, Any]] = []
+        self.status = status
+        self._lock = threading.Lock()
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if server.status < 400:
+                    with server._lock:
+                        server.received.append(json.loads(body or b"{}"))
+                self.send_response(server.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        return Handler
+
+    def json_url(self) -> str:
+        return f"json://127.0.0.1:{self.port}/alerts"

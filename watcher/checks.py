@@ -1,0 +1,67 @@
+"""Checks of a parsed config that need more than its types (apprise URLs, the rules file), and
+the summary `check-config` prints."""
+
+from __future__ import annotations
+
+import logging
+
+from watcher.config import Config, ConfigError
+from watcher.secrets import redact
+from watcher.units import format_duration
+
+log = logging.getLogger(__name__)
+
+ALERT_ROLES = ("on_duty", "supervisor", "manager", "operators")
+
+
+def check_runtime(config: Config) -> None:
+    """Raises ConfigError for alert targets apprise refuses and for an unusable rules file."""
+    problems = []
+    targets = [(role, i, url) for role in ALERT_ROLES
+               for i, url in enumerate(getattr(config.alerts, role))]
+    if targets:
+        from alerts.senders import check_target
+
+        for role, index, url in targets:
+            problem = check_target(url)
+            if problem:
+                problems.append(f"{config.label}: alerts.{role}[{index}]: {problem}")
+    rules = config.rules_path()
+    if rules is not None:
+        from watcher.scoring import Scorer, ScoringConfigError
+
+        try:
+            Scorer(rules_files=[rules])
+        except (ScoringConfigError, OSError) as exc:
+            problems.append(f"{config.label}: scoring.rules: {exc}")
+    if problems:
+        raise ConfigError(problems)
+    if not config.alerts.on_duty:
+        log.warning("%s: [alerts] on_duty is empty: tickets will be made but nobody is alerted",
+                    config.label)
+
+
+def summary(config: Config) -> str:
+    schedule = config.schedule
+    lines = [
+        f"{config.label}: OK",
+        f"  timezone {config.watcher.timezone}, database {redact(config.watcher.database)}",
+        f"  schedule: patrols {', '.join(t.strftime('%H:%M') for t in schedule.patrols) or 'none'}"
+        f"; sweep every {format_duration(schedule.sweep_every)}",
+        f"  tickets for levels 1-{config.scoring.ticket_level}; respond within "
+        + ", ".join(format_duration(d) for d in config.sla.respond_within),
+        "  alerts: " + ", ".join(f"{role} {len(getattr(config.alerts, role))}"
+                                 for role in ALERT_ROLES),
+    ]
+    enabled = sum(s.enabled for s in config.sources)
+    lines.append(f"  {len(config.sources)} sources ({enabled} enabled):")
+    for source in config.sources:
+        plans = []
+        if "patrols" in source.schedule and source.patrols:
+            plans.append("patrols " + ", ".join(t.strftime("%H:%M") for t in source.patrols))
+        if "sweep" in source.schedule and source.sweep_every:
+            plans.append(f"sweep every {format_duration(source.sweep_every)}")
+        state = "" if source.enabled else " [disabled]"
+        where = redact(source.url) if source.url else "preset endpoint"
+        lines.append(f"    {source.name} ({source.kind}, {where}): {'; '.join(plans)}{state}")
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""The `watcher` command line. Standard output carries only each command's output; logs go to
+standard error. Exit codes: 0 success, 1 a source or lookup failed, 2 a bad config or usage."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from watcher import config as config_module
+from watcher import logs
+from watcher.config import Config, ConfigError
+
+if TYPE_CHECKING:
+    from watcher.scoring import Scorer
+    from watcher.store.db import Store
+
+log = logging.getLogger("watcher")
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+SWEEP_ALERT_TIME_LIMIT = 30.0  # seconds `sweep` spends sending pending alerts before it exits
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="watcher", description=__doc__)
+    parser.add_argument("--config", help="config file (default: $WATCHER_CONFIG, ./config.toml)")
+    parser.add_argument("--log-level", help="DEBUG, INFO (default), WARNING or ERROR")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("check-config", help="validate the config and summarize it")
+    sweep = commands.add_parser("sweep", help="sweep sources once now")
+    sweep.add_argument("--source", action="append", default=[], metavar="NAME")
+    sweep.add_argument("--json", action="store_true", help="print one JSON document")
+    commands.add_parser("run", help="run the daemon")
+    score = commands.add_parser("score", help="score texts (arguments, or one per line on stdin)")
+    score.add_argument("texts", nargs="*", metavar="TEXT")
+    from watcher.ticket_cli import add_ticket_commands
+
+    add_ticket_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.setup(args.log_level)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "check-config": cmd_check_config,
+        "sweep": cmd_sweep,
+        "run": cmd_run,
+        "score": cmd_score,
+        "tickets": _tickets,
+    }
+    try:
+        return handlers[args.command](args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def _tickets(args: argparse.Namespace) -> int:
+    from watcher.ticket_cli import run_ticket_command
+
+    return run_ticket_command(args)
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    config = config_module.load(args.config)
+    from watcher.checks import check_runtime
+
+    check_runtime(config)
+    return config
+
+
+def open_store(config: Config) -> Store:
+    from watcher.store.db import StoreError, open_store
+
+    try:
+        return open_store(config.watcher.database)
+    except StoreError as exc:
+        raise ConfigError([f"{config.label}: watcher.database: {exc}"]) from None
+
+
+def scorer_for(config: Config) -> Callable[[], Scorer]:
+    """A function returning the one shared Scorer, built on first use: loading the model costs
+    time and memory that a sweep with nothing new should not pay."""
+    lock = threading.Lock()
+    built: list[Scorer] = []
+
+    def get() -> Scorer:
+        with lock:
+            if not built:
+                from watcher.scoring import Scorer
+
+                rules = config.rules_path()
+                built.append(Scorer(threshold=config.scoring.threshold,
+                                    rules_files=[rules] if rules else []))
+        return built[0]
+
+    return get
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    from watcher.checks import summary
+
+    print(summary(config))
+    return EXIT_OK
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    chosen = _chosen_sources(config, args.source)
+    store = open_store(config)
+    try:
+        reports, alerts = asyncio.run(_sweep(config, store, chosen))
+    finally:
+        store.close()
+    if args.json:
+        document = {"sources": [r.as_dict() for r in reports],
+                    "alerts": {"sent": alerts.sent, "failed": alerts.failed}}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        from watcher.ticket_cli import print_table
+
+        columns = ("name", "fetched", "new", "duplicates", "complaints", "tickets", "error")
+        print_table(columns, [[getattr(r, c) if c != "error" else (r.error or "-")
+                               for c in columns] for r in reports])
+        print(f"alerts: {alerts.sent} sent, {alerts.failed} failed")
+    return EXIT_FAILED if any(r.error for r in reports) else EXIT_OK
+
+
+def _chosen_sources(config: Config, names: list[str]) -> list[Any]:
+    if not names:
+        return [s for s in config.sources if s.enabled]
+    known = {s.name for s in config.sources}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError([f"{config.label}: no source named {n!r} (configured: "
+                           f"{', '.join(sorted(known)) or 'none'})" for n in unknown])
+    return [config.source(n) for n in names]
+
+
+async def _sweep(config: Config, store: Store, chosen: list[Any]) -> tuple[list[Any], Any]:
+    from watcher.dispatch import dispatch
+    from watcher.httpclient import HttpClient
+    from watcher.pipeline import Pipeline
+
+    async with HttpClient(config.http) as http:
+        reports = await Pipeline(config, store, http, scorer_for(config)).sweep(chosen)
+    alerts = await dispatch(store, ignore_backoff=True, time_limit=SWEEP_ALERT_TIME_LIMIT)
+    return reports, alerts
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    store = open_store(config)
+    from watcher.daemon import Daemon
+
+    scorer = scorer_for(config)
+    try:
+        asyncio.run(Daemon(config, store, scorer).run())
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    config = config_module.load(args.config)
+    from watcher.scoring import score_to_dict
+
+    scorer = scorer_for(config)()
+    texts = args.texts or (line.rstrip("\n") for line in sys.stdin)
+    for text in texts:
+        if text.strip():
+            print(json.dumps(score_to_dict(text, scorer.score(text)), ensure_ascii=False),
+                  flush=not args.texts)
+    return EXIT_OK

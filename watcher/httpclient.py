@@ -1,0 +1,255 @@
+"""The one HTTP layer every connector fetches through.
+
+One `httpx.AsyncClient` per host (measured faster than one shared client when many hosts are
+polled at once), bounded concurrency overall and per host, a total deadline per attempt, a cap
+on the body size, retries with backoff that honour `Retry-After`, and conditional requests
+(ETag / Last-Modified) whose validators the caller keeps in the source's cursor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from watcher.config import HttpSection
+from watcher.model import SourceError
+from watcher.secrets import redact
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+AUTH_STATUSES = frozenset({401, 403, 432})  # 432: Weibo's "log in again"
+MAX_REDIRECTS = 5
+MAX_RETRY_AFTER = 120.0  # seconds; a platform asking for a longer pause fails this sweep instead
+BACKOFF_BASE = 0.5
+
+
+class HttpStatusError(SourceError):
+    def __init__(self, message: str, status: int, kind: str = "http") -> None:
+        super().__init__(message, kind)
+        self.status = status
+
+
+@dataclass
+class Response:
+    url: str
+    status: int
+    headers: httpx.Headers
+    content: bytes = b""
+    not_modified: bool = False
+    validators: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    @property
+    def charset(self) -> str | None:
+        for part in self.headers.get("content-type", "").split(";")[1:]:
+            key, _, value = part.strip().partition("=")
+            if key.lower() == "charset" and value:
+                return value.strip("\"'")
+        return None
+
+    def text(self) -> str:
+        """The body decoded by its declared charset, else UTF-8; bad bytes become U+FFFD."""
+        try:
+            return self.content.decode(self.charset or "utf-8", errors="replace")
+        except LookupError:
+            return self.content.decode("utf-8", errors="replace")
+
+
+class HttpClient:
+    def __init__(self, settings: HttpSection, transport: httpx.AsyncBaseTransport | None = None):
+        self.settings = settings
+        self._transport = transport
+        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._per_host: dict[str, asyncio.Semaphore] = {}
+        self._overall = asyncio.Semaphore(settings.concurrency)
+        self.requests = 0  # attempts made, for metrics and benchmarks
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        clients, self._clients = self._clients, {}
+        await asyncio.gather(*(c.aclose() for c in clients.values()), return_exceptions=True)
+
+    async def get(
+        self,
+        url: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        validators: Mapping[str, str] | None = None,
+    ) -> Response:
+        """GET `url`; raises SourceError for anything that is not a usable answer."""
+        request_headers = dict(headers or {})
+        if validators:
+            if validators.get("etag"):
+                request_headers["If-None-Match"] = validators["etag"]
+            if validators.get("last_modified"):
+                request_headers["If-Modified-Since"] = validators["last_modified"]
+        host = _host_key(url)
+        async with self._overall, self._host_semaphore(host):
+            for attempt in range(self.settings.retries + 1):
+                response = await self._attempt(host, url, request_headers, params, attempt)
+                if response is not None:
+                    if response.not_modified:
+                        response.validators = dict(validators or {})
+                    return response
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _attempt(
+        self,
+        host: str,
+        url: str,
+        headers: dict[str, str],
+        params: Mapping[str, Any] | None,
+        attempt: int,
+    ) -> Response | None:
+        """One try: the response, None to try again (after waiting), or a raised SourceError."""
+        last = attempt >= self.settings.retries
+        try:
+            response = await self._send(host, url, headers, params)
+        except SourceError as exc:
+            if last or exc.kind not in ("timeout", "network"):
+                raise
+            await asyncio.sleep(_backoff(attempt))
+            return None
+        if response.status in RETRY_STATUSES:
+            wait = _retry_after(response.headers.get("retry-after"))
+            if last or (wait is not None and wait > MAX_RETRY_AFTER):
+                raise _status_error(response, wait)
+            await asyncio.sleep(wait if wait is not None else _backoff(attempt))
+            return None
+        if response.status == 304:
+            response.not_modified = True
+            return response
+        if response.status >= 400:
+            raise _status_error(response, None)
+        return response
+
+    async def _send(
+        self, host: str, url: str, headers: dict[str, str], params: Mapping[str, Any] | None
+    ) -> Response:
+        client = self._client(host)
+        self.requests += 1
+        try:
+            async with asyncio.timeout(self.settings.timeout.total_seconds()):
+                request = client.build_request("GET", url, headers=headers, params=params)
+                stream = await client.send(request, stream=True)
+                try:
+                    return await self._read(stream)
+                finally:
+                    await stream.aclose()
+        except TimeoutError:
+            raise SourceError(
+                f"timed out after {self.settings.timeout.total_seconds():g}s: {redact(url)}",
+                "timeout",
+            ) from None
+        except httpx.TooManyRedirects:
+            raise SourceError(
+                f"redirect loop or more than {MAX_REDIRECTS} redirects: {redact(url)}", "http"
+            ) from None
+        except httpx.TimeoutException:
+            raise SourceError(f"timed out: {redact(url)}", "timeout") from None
+        except httpx.HTTPError as exc:
+            raise SourceError(
+                f"{type(exc).__name__}: {redact(str(exc)) or 'connection failed'}", "network"
+            ) from None
+
+    async def _read(self, stream: httpx.Response) -> Response:
+        limit = self.settings.max_bytes
+        declared = stream.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise SourceError(f"response too large: {int(declared)} bytes > {limit}", "too_large")
+        chunks, size = [], 0
+        if stream.status_code < 400 or stream.status_code in RETRY_STATUSES:
+            async for chunk in stream.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise SourceError(f"response too large: over {limit} bytes", "too_large")
+                chunks.append(chunk)
+        return Response(
+            url=str(stream.url),
+            status=stream.status_code,
+            headers=stream.headers,
+            content=b"".join(chunks),
+            validators=_validators(stream.headers),
+        )
+
+    def _client(self, host: str) -> httpx.AsyncClient:
+        client = self._clients.get(host)
+        if client is None:
+            limits = httpx.Limits(
+                max_connections=self.settings.per_host,
+                max_keepalive_connections=self.settings.per_host,
+            )
+            client = httpx.AsyncClient(
+                headers={"User-Agent": self.settings.user_agent},
+                timeout=httpx.Timeout(self.settings.timeout.total_seconds()),
+                limits=limits,
+                follow_redirects=self.settings.follow_redirects,
+                max_redirects=MAX_REDIRECTS,
+                transport=self._transport,
+            )
+            self._clients[host] = client
+        return client
+
+    def _host_semaphore(self, host: str) -> asyncio.Semaphore:
+        if host not in self._per_host:
+            self._per_host[host] = asyncio.Semaphore(self.settings.per_host)
+        return self._per_host[host]
+
+
+def _host_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+
+
+def _validators(headers: httpx.Headers) -> dict[str, str]:
+    found = {}
+    if headers.get("etag"):
+        found["etag"] = headers["etag"]
+    if headers.get("last-modified"):
+        found["last_modified"] = headers["last-modified"]
+    return found
+
+
+def _backoff(attempt: int) -> float:
+    return float(BACKOFF_BASE * 2**attempt * (1 + random.random() / 2))
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _status_error(response: Response, wait: float | None) -> HttpStatusError:
+    status = response.status
+    url = redact(response.url)
+    if status == 429:
+        hint = f", retry after {wait:g}s" if wait is not None else ""
+        return HttpStatusError(f"rate limited (HTTP 429{hint}): {url}", status, "rate_limited")
+    phrase = httpx.codes.get_reason_phrase(status)
+    kind = "auth" if status in AUTH_STATUSES else "http"
+    return HttpStatusError(f"HTTP {status} {phrase}: {url}".replace("  ", " "), status, kind)

@@ -1,0 +1,198 @@
+"""What happens to the mentions one fetch returned: dedup, score, store, ticket.
+
+Reads first, scores outside any transaction (it is the slow part), then writes the mentions,
+their tickets, the tickets' alerts and the source's new cursor in one transaction: a crash
+anywhere leaves either all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from watcher import dedup
+from watcher.config import Config, SourceConfig
+from watcher.model import FetchResult, Mention
+from watcher.store import mentions as mention_store
+from watcher.store import sources as source_store
+from watcher.store import tickets as ticket_store
+from watcher.tickets import TicketPolicy, open_ticket
+
+if TYPE_CHECKING:
+    from watcher.scoring import Score, Scorer
+    from watcher.store.db import Store
+
+MAX_TEXT = 10_000  # characters kept and scored; longer posts are cut
+LIMITS = {"author": 300, "platform": 100, "title": 2_000}
+
+
+@dataclass
+class SourceReport:
+    name: str
+    fetched: int = 0
+    new: int = 0
+    duplicates: int = 0
+    complaints: int = 0
+    tickets: int = 0
+    error: str | None = None
+    error_kind: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("warnings")
+        data.pop("error_kind")
+        return data
+
+
+class Intake:
+    def __init__(self, config: Config, store: Store, scorer: Callable[[], Scorer]) -> None:
+        self.config = config
+        self.store = store
+        self.scorer = scorer  # called only when something new needs scoring
+        self.policy = TicketPolicy.from_config(config)
+        # SQLite has one writer; taking turns here avoids "database is locked" on upgrades
+        # from a read to a write transaction. PostgreSQL writers run side by side.
+        self._write_lock = threading.Lock() if store.is_sqlite else None
+
+    def take(self, source: SourceConfig, result: FetchResult, now: datetime) -> SourceReport:
+        if self._write_lock is None:
+            return self._take(source, result, now)
+        with self._write_lock:
+            return self._take(source, result, now)
+
+    def _take(self, source: SourceConfig, result: FetchResult, now: datetime) -> SourceReport:
+        report = SourceReport(source.name, warnings=list(result.warnings))
+        batch = _distinct(result.mentions)
+        report.fetched = len(batch)
+        kept = {key: m for key, m in batch.items() if self._wanted(m)}
+        with self.store.engine.connect() as conn:
+            state = source_store.get(conn, source.name)
+            known = mention_store.existing(conn, source.name, list(kept))
+            fresh = {k: m for k, m in kept.items() if k not in known}
+            fingerprints = {k: dedup.fingerprint(m.text) for k, m in fresh.items()}
+            originals = mention_store.originals_by_fingerprint(
+                conn, sorted({fp for fp in fingerprints.values() if fp}), source.name
+            )
+        edited = {k: m for k, m in kept.items()
+                  if k in known and known[k][1] != dedup.content_hash(m)}
+        reposts = {k for k, fp in fingerprints.items() if fp in originals}
+        to_score = [m for k, m in fresh.items() if k not in reposts] + list(edited.values())
+        scores = self._score(source, to_score)
+        first_sweep = state.first_swept_at is None
+        with self.store.begin() as conn:
+            rows = [self._row(k, m, now, fingerprints[k], originals.get(fingerprints[k] or ""),
+                              scores.get(id(m))) for k, m in fresh.items()]
+            inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
+            for row in rows:
+                score = scores.get(id(fresh[row["external_id"]]))
+                if row["external_id"] not in inserted or score is None:
+                    continue
+                row["id"] = inserted[row["external_id"]]
+                report.complaints += score.complaint
+                if self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
+                    open_ticket(self.store, conn, self.config, mention=row, score=score, now=now)
+                    report.tickets += 1
+            report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep)
+            report.new = len(inserted) - len(reposts & inserted.keys())
+            report.duplicates = len(kept) - report.new
+            source_store.record_success(
+                self.store, conn, source.name, cursor=result.cursor, now=now,
+                fetched=report.fetched, new=report.new,
+            )
+        return report
+
+    def _wanted(self, mention: Mention) -> bool:
+        keywords = self.config.monitor.keywords
+        if not keywords:
+            return True
+        haystack = f"{mention.title or ''} {mention.text}".lower()
+        return any(word.lower() in haystack for word in keywords)
+
+    def _score(self, source: SourceConfig, batch: list[Mention]) -> dict[int, Score]:
+        if not batch:
+            return {}
+        scorer = self.scorer()
+        return {
+            id(m): scorer.score(m.text[:MAX_TEXT], title=m.title or "", threshold=source.threshold)
+            for m in batch
+        }
+
+    def _row(self, key: str, m: Mention, now: datetime, fingerprint: str | None,
+             original: int | None, score: Score | None) -> dict[str, Any]:
+        row = {
+            "source": m.source,
+            "platform": m.platform[: LIMITS["platform"]],
+            "external_id": key,
+            "url": m.url,
+            "author": (m.author or None) and m.author[: LIMITS["author"]],
+            "title": (m.title or None) and m.title[: LIMITS["title"]],
+            "text": m.text[:MAX_TEXT],
+            "created_at": m.created_at or now,  # an item with no date is dated when first seen
+            "first_seen_at": now,
+            "updated_at": None,
+            "language": m.language,
+            "rating": m.rating,
+            "engagement": m.engagement or None,
+            "raw": _jsonable(m.raw),
+            "content_hash": dedup.content_hash(m),
+            "fingerprint": fingerprint,
+            "duplicate_of": original,
+        }
+        return row | _score_columns(score)
+
+    def _update_edited(self, conn: Any, edited: dict[str, Mention], known: dict[str, Any],
+                       scores: dict[int, Score], now: datetime, first_sweep: bool) -> int:
+        """Edited mentions get their new text and score; a new ticket if they now need one."""
+        opened = 0
+        for key, m in edited.items():
+            mention_id = known[key][0]
+            score = scores[id(m)]
+            values = {"text": m.text[:MAX_TEXT], "title": m.title, "updated_at": now,
+                      "content_hash": dedup.content_hash(m)} | _score_columns(score)
+            mention_store.update_edited(conn, mention_id, values)
+            row = mention_store.by_ids(conn, [mention_id])[mention_id]
+            if row["duplicate_of"] is None and not ticket_store.has_ticket(conn, mention_id) \
+                    and self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
+                open_ticket(self.store, conn, self.config, mention=row, score=score, now=now)
+                opened += 1
+        return opened
+
+
+def _distinct(found: list[Mention]) -> dict[str, Mention]:
+    """The fetched items by identity, first occurrence kept; over-long ids are hashed."""
+    batch: dict[str, Mention] = {}
+    for mention in found:
+        key = dedup.identify(mention)
+        if len(key) > 500:
+            key = "sha1:" + hashlib.sha1(key.encode()).hexdigest()
+        batch.setdefault(key, mention)
+    return batch
+
+
+def _score_columns(score: Score | None) -> dict[str, Any]:
+    if score is None:
+        return {"complaint": None, "sentiment": None, "probability": None, "level": None,
+                "category": None, "reasons": None, "risks": None}
+    return {
+        "complaint": score.complaint,
+        "sentiment": score.sentiment,
+        "probability": score.probability,
+        "level": score.level,
+        "category": score.category,
+        "reasons": list(score.reasons),
+        "risks": list(score.risks),
+    }
+
+
+def _jsonable(raw: Any) -> Any:
+    try:
+        json.dumps(raw)
+    except (TypeError, ValueError):
+        return str(raw)
+    return raw

@@ -1,0 +1,89 @@
+"""One sweep of one source, end to end: fetch, then intake. A failing source is logged, counted
+and recorded in the store; it never stops the others."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from connectors import connector_for
+from watcher.config import Config, SourceConfig
+from watcher.intake import Intake, SourceReport
+from watcher.model import FetchResult, SourceError
+from watcher.secrets import redact
+from watcher.store import sources as source_store
+
+if TYPE_CHECKING:
+    from watcher.httpclient import HttpClient
+    from watcher.scoring import Scorer
+    from watcher.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        http: HttpClient,
+        scorer: Callable[[], Scorer],
+        clock: Callable[[], datetime] = _now,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.http = http
+        self.clock = clock
+        self.intake = Intake(config, store, scorer)
+
+    async def sweep(self, sources: Sequence[SourceConfig]) -> list[SourceReport]:
+        """Sweeps `sources` concurrently (the HTTP layer bounds how many fetch at once)."""
+        return list(await asyncio.gather(*(self.sweep_source(s) for s in sources)))
+
+    async def sweep_source(self, source: SourceConfig) -> SourceReport:
+        try:
+            result = await self._fetch(source)
+            report = await asyncio.to_thread(self.intake.take, source, result, self.clock())
+        except SourceError as exc:
+            return await self._failed(source, redact(str(exc)), exc.kind)
+        except Exception as exc:  # a bug in one connector must not stop the sweep
+            log.exception("source %s: unexpected error", source.name)
+            return await self._failed(source, redact(f"{type(exc).__name__}: {exc}"), "internal")
+        for warning in report.warnings:
+            log.warning("source %s: %s", source.name, redact(warning))
+        log.info(
+            "source %s: fetched %d, new %d, duplicates %d, complaints %d, tickets %d",
+            source.name, report.fetched, report.new, report.duplicates, report.complaints,
+            report.tickets,
+        )
+        return report
+
+    async def _fetch(self, source: SourceConfig) -> FetchResult:
+        connector = connector_for(source.kind)
+        cursor = await asyncio.to_thread(self._cursor, source.name)
+        return await connector.fetch(source, cursor, self.http)
+
+    def _cursor(self, name: str) -> dict[str, object]:
+        with self.store.engine.connect() as conn:
+            return source_store.get(conn, name).cursor
+
+    async def _failed(self, source: SourceConfig, message: str, kind: str) -> SourceReport:
+        log.error("source %s failed (%s): %s", source.name, kind, message)
+        try:
+            await asyncio.to_thread(self._record_failure, source.name, message, kind)
+        except Exception:  # the store itself is failing; the error is logged, the sweep goes on
+            log.exception("source %s: could not record the failure", source.name)
+        return SourceReport(source.name, error=message, error_kind=kind)
+
+    def _record_failure(self, name: str, message: str, kind: str) -> None:
+        with self.store.begin() as conn:
+            source_store.record_failure(
+                self.store, conn, name, now=self.clock(), error=message, kind=kind
+            )

@@ -1,0 +1,157 @@
+"""The alert outbox: one row per (alert, target), written in the transaction that made the
+alert, claimed by the dispatcher, retried until sent. Every failed attempt is recorded."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, func, insert, or_, select, update
+
+from watcher.store.db import Store
+from watcher.store.schema import delivery_attempts, outbox
+
+LEASE = timedelta(minutes=5)  # a claim left by a crashed dispatcher expires after this
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    alert_key: str
+    target: str
+    ticket_id: int | None
+    title: str
+    body: str
+    attempts: int
+
+
+def target_key(target: str) -> str:
+    return hashlib.sha1(target.encode()).hexdigest()
+
+
+def enqueue(
+    store: Store,
+    conn: Connection,
+    *,
+    alert_key: str,
+    targets: Sequence[str],
+    title: str,
+    body: str,
+    now: datetime,
+    ticket_id: int | None = None,
+) -> None:
+    """One pending row per target; an (alert, target) pair already queued is left alone."""
+    rows = [
+        {
+            "alert_key": alert_key,
+            "target_key": target_key(target),
+            "target": target,
+            "ticket_id": ticket_id,
+            "title": title,
+            "body": body,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for target in dict.fromkeys(targets)
+    ]
+    if rows:
+        conn.execute(store.insert_ignoring_conflicts(outbox), rows)
+
+
+def claim(
+    store: Store, now: datetime, *, limit: int, ignore_backoff: bool = False,
+    exclude: Sequence[int] = (),
+) -> list[OutboxRow]:
+    """Claims up to `limit` pending rows that are due (all pending with ignore_backoff).
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so replicas never claim the same row;
+    the claim is a lease, so a dispatcher that dies mid-send leaves rows others take over.
+    """
+    with store.begin() as conn:
+        query = (
+            select(outbox)
+            .where(
+                outbox.c.status == "pending",
+                or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+            )
+            .order_by(outbox.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        if not ignore_backoff:
+            query = query.where(outbox.c.next_attempt_at <= now)
+        if exclude:
+            query = query.where(outbox.c.id.not_in(list(exclude)))
+        rows = conn.execute(query).mappings().all()
+        if rows:
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_([r["id"] for r in rows]))
+                .values(claimed_until=now + LEASE)
+            )
+    return [
+        OutboxRow(r["id"], r["alert_key"], r["target"], r["ticket_id"], r["title"], r["body"],
+                  r["attempts"])
+        for r in rows
+    ]
+
+
+def mark_sent(store: Store, row_id: int, now: datetime) -> None:
+    with store.begin() as conn:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(status="sent", sent_at=now, claimed_until=None, attempts=outbox.c.attempts + 1)
+        )
+        conn.execute(insert(delivery_attempts).values(outbox_id=row_id, at=now, ok=True))
+
+
+def mark_failed(store: Store, row_id: int, now: datetime, error: str, retry_at: datetime) -> None:
+    with store.begin() as conn:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id == row_id)
+            .values(
+                attempts=outbox.c.attempts + 1,
+                last_error=error,
+                next_attempt_at=retry_at,
+                claimed_until=None,
+            )
+        )
+        conn.execute(
+            insert(delivery_attempts).values(outbox_id=row_id, at=now, ok=False, error=error)
+        )
+
+
+def pending_stats(conn: Connection) -> tuple[int, datetime | None]:
+    """How many rows wait to be sent, and when the oldest of them was made."""
+    query = select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.status == "pending")
+    number, oldest = conn.execute(query).one()
+    if isinstance(oldest, str):  # SQLite returns aggregates untyped
+        oldest = datetime.fromisoformat(oldest)
+    if oldest is not None and oldest.tzinfo is None:
+        from datetime import UTC
+
+        oldest = oldest.replace(tzinfo=UTC)
+    return int(number), oldest
+
+
+def rows_for_ticket(conn: Connection, ticket_id: int) -> list[dict[str, object]]:
+    query = select(outbox).where(outbox.c.ticket_id == ticket_id).order_by(outbox.c.id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def release(store: Store, row_ids: Sequence[int]) -> None:
+    """Gives back claims that were not attempted, so the next pass takes them at once."""
+    if not row_ids:
+        return
+    with store.begin() as conn:
+        conn.execute(
+            update(outbox)
+            .where(outbox.c.id.in_(list(row_ids)), outbox.c.status == "pending")
+            .values(claimed_until=None)
+        )

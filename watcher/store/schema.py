@@ -1,0 +1,167 @@
+"""The tables, as SQLAlchemy Core metadata. Alembic migrations in `migrations/` are the only way
+the real schema changes; a test checks that migrating yields exactly this metadata."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend (SQLite keeps no offset)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # a value written by raw SQL on SQLite
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("cursor", JSON, nullable=False, default=dict),
+    Column("first_swept_at", UtcDateTime),
+    Column("last_run_at", UtcDateTime),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+    Column("last_error_kind", String(32)),
+    Column("errors_in_row", Integer, nullable=False, default=0),
+    Column("last_fetched", Integer, nullable=False, default=0),
+    Column("last_new", Integer, nullable=False, default=0),
+)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", String(200), nullable=False),
+    Column("platform", String(100), nullable=False),
+    Column("external_id", String(500), nullable=False),
+    Column("url", Text),
+    Column("author", String(300)),
+    Column("title", Text),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime),
+    Column("language", String(8)),
+    Column("rating", Float),
+    Column("engagement", JSON),
+    Column("raw", JSON),
+    Column("content_hash", String(40), nullable=False),
+    Column("fingerprint", String(40), index=True),
+    Column("duplicate_of", Id, ForeignKey("mentions.id")),
+    Column("complaint", Boolean),
+    Column("sentiment", Float),
+    Column("probability", Float),
+    Column("level", Integer),
+    Column("category", String(32)),
+    Column("reasons", JSON),
+    Column("risks", JSON),
+    UniqueConstraint("source", "external_id"),
+    Index(None, "platform", "author"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("mention_id", Id, ForeignKey("mentions.id"), nullable=False, unique=True),
+    Column("level", Integer, nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("department", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("assignee", String(200)),
+    Column("deadline", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("risks", JSON, nullable=False),
+    Index(None, "status", "deadline"),
+)
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("note", Text),
+    Column("data", JSON),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("alert_key", String(200), nullable=False),
+    Column("target_key", String(40), nullable=False),  # sha1 of target: short, indexable
+    Column("target", Text, nullable=False),
+    Column("ticket_id", Id, ForeignKey("tickets.id")),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("status", String(12), nullable=False),  # pending | sent
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("claimed_until", UtcDateTime),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime),
+    UniqueConstraint("alert_key", "target_key"),
+    Index(None, "status", "next_attempt_at"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("outbox_id", Id, ForeignKey("outbox.id"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Column("error", Text),
+)

@@ -1,0 +1,90 @@
+"""Per-source state: the connector's cursor, when it last ran and how it went."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from watcher.store.db import Store
+from watcher.store.schema import sources
+
+
+@dataclass
+class SourceState:
+    name: str
+    cursor: dict[str, Any] = field(default_factory=dict)
+    first_swept_at: datetime | None = None
+    last_run_at: datetime | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    last_error_kind: str | None = None
+    errors_in_row: int = 0
+    last_fetched: int = 0
+    last_new: int = 0
+
+
+def get(conn: Connection, name: str) -> SourceState:
+    row = conn.execute(select(sources).where(sources.c.name == name)).mappings().first()
+    return SourceState(**row) if row else SourceState(name=name)
+
+
+def all_states(conn: Connection) -> dict[str, SourceState]:
+    return {row["name"]: SourceState(**row) for row in conn.execute(select(sources)).mappings()}
+
+
+def _ensure(store: Store, conn: Connection, name: str) -> None:
+    conn.execute(
+        store.insert_ignoring_conflicts(sources).values(
+            name=name, cursor={}, errors_in_row=0, last_fetched=0, last_new=0
+        )
+    )
+
+
+def record_success(
+    store: Store,
+    conn: Connection,
+    name: str,
+    *,
+    cursor: dict[str, Any],
+    now: datetime,
+    fetched: int,
+    new: int,
+) -> None:
+    _ensure(store, conn, name)
+    first = get(conn, name).first_swept_at or now
+    conn.execute(
+        update(sources)
+        .where(sources.c.name == name)
+        .values(
+            cursor=cursor,
+            first_swept_at=first,
+            last_run_at=now,
+            last_success_at=now,
+            last_error=None,
+            last_error_kind=None,
+            errors_in_row=0,
+            last_fetched=fetched,
+            last_new=new,
+        )
+    )
+
+
+def record_failure(
+    store: Store, conn: Connection, name: str, *, now: datetime, error: str, kind: str
+) -> int:
+    """Records a failed run; returns how many runs in a row have now failed."""
+    _ensure(store, conn, name)
+    conn.execute(
+        update(sources)
+        .where(sources.c.name == name)
+        .values(
+            last_run_at=now,
+            last_error=error,
+            last_error_kind=kind,
+            errors_in_row=sources.c.errors_in_row + 1,
+        )
+    )
+    return get(conn, name).errors_in_row

@@ -1,0 +1,66 @@
+"""Text helpers shared by connectors, dedup and alerts: HTML to text, normalization, excerpts."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_SPACE = re.compile(r"\s+")
+_URL = re.compile(r"https?://\S+", re.I)
+_AT = re.compile(r"@[\w\u4e00-\u9fff-]{1,30}[:：]?")
+_REPOST = re.compile(r"//@[^:：]{1,30}[:：]|转发微博|轉發微博|\brt\b", re.I)
+_NOT_WORD = re.compile(r"[\W_]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_TRACKING = re.compile(r"^(utm_\w+|spm|from|share_\w+|xsec_\w+|fbclid|gclid|ref|ref_src)$", re.I)
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of an HTML fragment, entities decoded, white space collapsed."""
+    if "<" not in markup and "&" not in markup:
+        return collapse(markup)
+    from bs4 import BeautifulSoup  # imported here: only sources with HTML need it
+
+    soup = BeautifulSoup(markup, "lxml")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    return collapse(soup.get_text(" "))
+
+
+def collapse(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """The text reduced to what makes it the same post: no URLs, @names, repost marks, case,
+    punctuation or spacing; full-width forms folded (NFKC)."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _URL.sub(" ", text)
+    text = _REPOST.sub(" ", text)
+    text = _AT.sub(" ", text)
+    return _NOT_WORD.sub("", text)
+
+
+def language(text: str) -> str | None:
+    """`zh` when the text has Chinese characters, `en` when it is Latin letters only."""
+    cjk = len(_CJK.findall(text))
+    if cjk and cjk * 5 >= len(_LATIN.findall(text)):
+        return "zh"
+    return "en" if _LATIN.search(text) else None
+
+
+def excerpt(text: str, limit: int = 140) -> str:
+    text = collapse(text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def canonical_url(url: str) -> str:
+    """The URL without fragment and tracking parameters, scheme and host in lower case."""
+    parts = urlsplit(url.strip())
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                   if not _TRACKING.match(k))
+    path = parts.path or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, urlencode(query), ""))

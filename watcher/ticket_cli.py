@@ -1,0 +1,123 @@
+"""`watcher tickets ...`: list and show tickets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from collections.abc import Sequence
+from datetime import tzinfo
+from typing import Any
+
+from watcher.text import excerpt
+
+
+def add_ticket_commands(commands: Any) -> None:
+    tickets = commands.add_parser("tickets", help="list and show tickets")
+    actions = tickets.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="list tickets, earliest deadline first")
+    listing.add_argument("--status", help="open, acknowledged, resolved, closed or reopened")
+    listing.add_argument("--json", action="store_true")
+    show = actions.add_parser("show", help="one ticket with its history")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+
+
+def run_ticket_command(args: argparse.Namespace) -> int:
+    from watcher.cli import load_config, open_store
+    from watcher.store import tickets as ticket_store
+
+    config = load_config(args)
+    store = open_store(config)
+    try:
+        with store.engine.connect() as conn:
+            if args.action == "list":
+                rows = ticket_store.list_tickets(conn, status=args.status)
+                _print_list(rows, config.tz, as_json=args.json)
+                return 0
+            row = ticket_store.get(conn, args.id)
+            if row is None:
+                print(f"no ticket #{args.id}", file=sys.stderr)
+                return 1
+            history = ticket_store.events(conn, args.id)
+    finally:
+        store.close()
+    _print_ticket(row, history, config.tz, as_json=args.json)
+    return 0
+
+
+def ticket_json(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "level": row["level"],
+        "category": row["category"],
+        "department": row["department"],
+        "status": row["status"],
+        "assignee": row["assignee"],
+        "deadline": row["deadline"].astimezone(tz).isoformat(),
+        "created_at": row["created_at"].astimezone(tz).isoformat(),
+        "reasons": row["reasons"],
+        "risks": row["risks"],
+        "mention": {
+            "source": row["source"],
+            "platform": row["platform"],
+            "url": row["url"],
+            "author": row["author"],
+            "title": row["title"],
+            "text": row["text"],
+            "created_at": row["mention_created_at"].astimezone(tz).isoformat(),
+        },
+    }
+
+
+def _print_list(rows: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([ticket_json(r, tz) for r in rows], ensure_ascii=False, indent=2))
+        return
+    columns = ("id", "level", "status", "category", "deadline", "source", "author", "text")
+    print_table(columns, [
+        [r["id"], r["level"], r["status"], r["category"],
+         r["deadline"].astimezone(tz).strftime("%m-%d %H:%M"), r["source"], r["author"] or "-",
+         excerpt(r["text"], 40)]
+        for r in rows
+    ])
+
+
+def _print_ticket(row: dict[str, Any], history: list[dict[str, Any]], tz: tzinfo, *,
+                  as_json: bool) -> None:
+    data = ticket_json(row, tz)
+    data["history"] = [
+        {"at": e["at"].astimezone(tz).isoformat(), "actor": e["actor"], "action": e["action"],
+         "note": e["note"], "data": e["data"]}
+        for e in history
+    ]
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    mention = data["mention"]
+    print(f"ticket #{data['id']}  level {data['level']}  {data['status']}  "
+          f"{data['category']} ({data['department']})")
+    print(f"deadline  {data['deadline']}")
+    print(f"assignee  {data['assignee'] or '-'}")
+    print(f"source    {mention['source']} ({mention['platform']})  {mention['url'] or ''}")
+    print(f"author    {mention['author'] or '-'}  at {mention['created_at']}")
+    print(f"text      {mention['text']}")
+    print("reasons   " + "; ".join(data["reasons"]))
+    print("history:")
+    for event in data["history"]:
+        note = f"  {event['note']}" if event["note"] else ""
+        print(f"  {event['at']}  {event['actor']}  {event['action']}{note}")
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain text table whose columns line up with Chinese (double-width) text too."""
+    cells = [[str(c) for c in columns]] + [[str(v) for v in row] for row in rows]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
+    for row in cells:
+        print("  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True))
+              .rstrip())

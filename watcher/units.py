@@ -1,0 +1,59 @@
+"""Parsers for the value syntaxes of config.toml: durations, sizes and times of day."""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+_DURATION_PART = re.compile(r"(\d+)(d|h|m|s)")
+_DURATION_UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|KiB|MiB|GiB)?", re.IGNORECASE)
+_SIZE_UNITS = {
+    "b": 1,
+    "kb": 1000,
+    "mb": 1000**2,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)")
+
+
+def parse_duration(text: str) -> timedelta:
+    """`30s`, `10m`, `2h`, `7d` or combined (`1h30m`); raises ValueError otherwise."""
+    compact = text.strip().replace(" ", "")
+    parts = _DURATION_PART.findall(compact)
+    if not compact or "".join(n + u for n, u in parts) != compact:
+        raise ValueError(f"not a valid duration: {text!r} (write e.g. 30s, 10m, 2h, 7d, 1h30m)")
+    return timedelta(seconds=sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
+
+
+def parse_size(text: str) -> int:
+    """`20MB`, `512KB`, `1GiB` or a plain number of bytes; raises ValueError otherwise."""
+    match = _SIZE.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"not a valid size: {text!r} (write e.g. 512KB, 20MB)")
+    number, unit = match.groups()
+    return int(float(number) * _SIZE_UNITS[(unit or "b").lower()])
+
+
+def parse_time_of_day(text: str) -> time:
+    """`09:00` (24-hour clock); raises ValueError otherwise."""
+    match = _TIME.fullmatch(text.strip())
+    if not match:
+        raise ValueError(f"not a valid time of day: {text!r} (write HH:MM, e.g. 09:00)")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def format_duration(delta: timedelta) -> str:
+    """The inverse of parse_duration, for summaries: 5400 s -> `1h30m`."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "0s"
+    out = []
+    for unit, size in _DURATION_UNITS.items():
+        count, seconds = divmod(seconds, size)
+        if count:
+            out.append(f"{count}{unit}")
+    return "".join(out)
