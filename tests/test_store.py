@@ -71,15 +71,20 @@ def test_mention_unique_per_source_and_id(store: Store) -> None:
         assert set(mentions.existing(conn, "s1", ["1", "2", "3", "9"])) == {"1", "2", "3"}
 
 
-def test_originals_by_fingerprint_come_from_other_sources(store: Store) -> None:
+def test_first_mention_owns_its_fingerprint(store: Store) -> None:
     with store.begin() as conn:
-        mentions.insert_new(store, conn, "s1", [mention_row("1", fingerprint="f")], NOW)
-        mentions.insert_new(store, conn, "s2", [mention_row("9", source="s2", fingerprint="f")],
-                            NOW)
+        s1 = mentions.insert_new(store, conn, "s1", [mention_row("1", fingerprint="f")], NOW)
+        assert mentions.claim_fingerprints(store, conn, "s1", {"f": s1["1"]}) == {}
+        s2 = mentions.insert_new(store, conn, "s2", [mention_row("9", source="s2",
+                                                                 fingerprint="f")], NOW)
+        # a later claim from another source finds the owner: its mention is a repost
+        assert mentions.claim_fingerprints(store, conn, "s2", {"f": s2["9"]}) == {"f": s1["1"]}
+        s1b = mentions.insert_new(store, conn, "s1", [mention_row("2", fingerprint="f")], NOW)
+        # the same text again from the owner's own source is not a repost
+        assert mentions.claim_fingerprints(store, conn, "s1", {"f": s1b["2"]}) == {}
     with store.engine.connect() as conn:
-        found = mentions.originals_by_fingerprint(conn, ["f", "g"], other_than_source="s2")
-        assert list(found) == ["f"]
-        assert mentions.originals_by_fingerprint(conn, ["f"], other_than_source="s1") != found
+        assert mentions.originals_by_fingerprint(conn, ["f", "g"], "s2") == {"f": s1["1"]}
+        assert mentions.originals_by_fingerprint(conn, ["f"], "s1") == {}
 
 
 def test_ticket_with_history(store: Store) -> None:
@@ -163,3 +168,30 @@ def test_postgres_url_fixture_isolates_schemas(database_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT current_schema()")).scalar().startswith("t_")
     engine.dispose()
+
+
+def test_racing_writers_agree_on_the_first_owner(store: Store) -> None:
+    """Two sources storing the same text at once: exactly one owns it, the other is a repost,
+    even though neither saw the other's mention when it read."""
+    import threading
+
+    first_claimed, results = threading.Event(), {}
+
+    def writer(source: str, external_id: str, hold: float) -> None:
+        with store.begin() as conn:
+            ids = mentions.insert_new(store, conn, source, [mention_row(external_id, source=source,
+                                                                        fingerprint="f")], NOW)
+            results[source] = mentions.claim_fingerprints(store, conn, source,
+                                                          {"f": ids[external_id]})
+            first_claimed.set()
+            threading.Event().wait(hold)  # keep the transaction open while the other claims
+
+    a = threading.Thread(target=writer, args=("s1", "1", 0.5))
+    a.start()
+    first_claimed.wait(10)
+    b = threading.Thread(target=writer, args=("s2", "2", 0))
+    b.start()
+    a.join(10)
+    b.join(10)
+    assert results["s1"] == {}
+    assert list(results["s2"]) == ["f"]

@@ -81,7 +81,7 @@ class Intake:
             )
         edited = {k: m for k, m in kept.items()
                   if k in known and known[k][1] != dedup.content_hash(m)}
-        reposts = {k for k, fp in fingerprints.items() if fp in originals}
+        reposts = {k for k, fp in fingerprints.items() if fp in originals}  # grows on write
         to_score = [m for k, m in fresh.items() if k not in reposts] + list(edited.values())
         scores = self._score(source, to_score)
         first_sweep = state.first_swept_at is None
@@ -89,23 +89,43 @@ class Intake:
             rows = [self._row(k, m, now, fingerprints[k], originals.get(fingerprints[k] or ""),
                               scores.get(id(m))) for k, m in fresh.items()]
             inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
+            reposts |= self._claim_fingerprints(conn, source.name, rows, inserted)
             for row in rows:
                 score = scores.get(id(fresh[row["external_id"]]))
-                if row["external_id"] not in inserted or score is None:
+                key = row["external_id"]
+                if key not in inserted or key in reposts or score is None:
                     continue
-                row["id"] = inserted[row["external_id"]]
+                row["id"] = inserted[key]
                 report.complaints += score.complaint
                 if self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
                     open_ticket(self.store, conn, self.config, mention=row, score=score, now=now)
                     report.tickets += 1
             report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep)
-            report.new = len(inserted) - len(reposts & inserted.keys())
+            report.new = len(inserted.keys() - reposts)
             report.duplicates = len(kept) - report.new
             source_store.record_success(
                 self.store, conn, source.name, cursor=result.cursor, now=now,
                 fetched=report.fetched, new=report.new,
             )
         return report
+
+    def _claim_fingerprints(self, conn: Any, source: str, rows: list[dict[str, Any]],
+                            inserted: dict[str, int]) -> set[str]:
+        """Claims the fingerprints of the originals just stored; returns the keys of those another
+        source claimed first (a writer racing this one): they are reposts after all."""
+        claims = {row["fingerprint"]: inserted[row["external_id"]] for row in rows
+                  if row["external_id"] in inserted and row["fingerprint"]
+                  and row["duplicate_of"] is None}
+        if not claims:
+            return set()
+        taken = mention_store.claim_fingerprints(self.store, conn, source, claims)
+        late = set()
+        for row in rows:
+            owner = taken.get(row["fingerprint"] or "")
+            if owner is not None and row["duplicate_of"] is None and row["external_id"] in inserted:
+                mention_store.mark_repost(conn, inserted[row["external_id"]], owner)
+                late.add(row["external_id"])
+        return late
 
     def _wanted(self, mention: Mention) -> bool:
         keywords = self.config.monitor.keywords

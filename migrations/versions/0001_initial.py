@@ -1,4 +1,4 @@
-"""initial schema: sources, mentions, tickets, ticket events, outbox, delivery attempts
+"""initial schema: sources, mentions, fingerprints, tickets, ticket events, outbox, attempts
 
 Revision ID: 0001
 Revises:
@@ -66,8 +66,17 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("source", "external_id", name="uq_mentions_source_external_id"),
     )
-    op.create_index("ix_mentions_fingerprint", "mentions", ["fingerprint"])
     op.create_index("ix_mentions_platform_author", "mentions", ["platform", "author"])
+    op.create_table(
+        "fingerprints",
+        sa.Column("fingerprint", sa.String(40), nullable=False),
+        sa.Column("mention_id", Id, nullable=False),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.PrimaryKeyConstraint("fingerprint", name="pk_fingerprints"),
+        sa.ForeignKeyConstraint(
+            ["mention_id"], ["mentions.id"], name="fk_fingerprints_mention_id_mentions"
+        ),
+    )
     op.create_table(
         "tickets",
         sa.Column("id", Id, autoincrement=True, nullable=False),
@@ -137,5 +146,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("delivery_attempts", "outbox", "ticket_events", "tickets", "mentions", "sources"):
+    tables = ("delivery_attempts", "outbox", "ticket_events", "tickets", "fingerprints",
+              "mentions", "sources")
+    for table in tables:
         op.drop_table(table)

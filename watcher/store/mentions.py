@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from watcher.store.db import Store
+from watcher.store.schema import fingerprints as fingerprint_owners
 from watcher.store.schema import mentions
 
 CHUNK = 500  # keeps IN lists well inside every backend's parameter limit
@@ -34,20 +35,31 @@ def existing(conn: Connection, source: str, external_ids: Sequence[str]) -> dict
 def originals_by_fingerprint(
     conn: Connection, fingerprints: Sequence[str], other_than_source: str
 ) -> dict[str, int]:
-    """fingerprint -> id of the first mention with it from another source."""
+    """fingerprint -> id of the first mention with it, where that came from another source."""
     found: dict[str, int] = {}
     for chunk in _chunks(fingerprints):
-        query = (
-            select(mentions.c.fingerprint, func.min(mentions.c.id))
-            .where(
-                mentions.c.fingerprint.in_(chunk),
-                mentions.c.source != other_than_source,
-                mentions.c.duplicate_of.is_(None),
-            )
-            .group_by(mentions.c.fingerprint)
+        query = select(fingerprint_owners.c.fingerprint, fingerprint_owners.c.mention_id).where(
+            fingerprint_owners.c.fingerprint.in_(chunk),
+            fingerprint_owners.c.source != other_than_source,
         )
         found.update({fp: mention_id for fp, mention_id in conn.execute(query)})
     return found
+
+
+def claim_fingerprints(
+    store: Store, conn: Connection, source: str, claims: dict[str, int]
+) -> dict[str, int]:
+    """Claims fingerprint -> mention id for mentions just stored; returns, for each fingerprint
+    another source owned first, the owner's mention id (those mentions are reposts)."""
+    rows = [{"fingerprint": fp, "mention_id": mid, "source": source} for fp, mid in claims.items()]
+    for chunk in _chunks(rows):
+        conn.execute(store.insert_ignoring_conflicts(fingerprint_owners), list(chunk))
+    return originals_by_fingerprint(conn, list(claims), other_than_source=source)
+
+
+def mark_repost(conn: Connection, mention_id: int, original_id: int) -> None:
+    conn.execute(update(mentions).where(mentions.c.id == mention_id)
+                 .values(duplicate_of=original_id))
 
 
 def insert_new(

@@ -92,7 +92,7 @@ mentions = Table(
     Column("engagement", JSON),
     Column("raw", JSON),
     Column("content_hash", String(40), nullable=False),
-    Column("fingerprint", String(40), index=True),
+    Column("fingerprint", String(40)),
     Column("duplicate_of", Id, ForeignKey("mentions.id")),
     Column("complaint", Boolean),
     Column("sentiment", Float),
@@ -103,6 +103,17 @@ mentions = Table(
     Column("risks", JSON),
     UniqueConstraint("source", "external_id"),
     Index(None, "platform", "author"),
+)
+
+# The first mention of each text owns its fingerprint. The primary key is what makes "first"
+# exact across concurrent writers and replicas: a second writer waits for the first to commit,
+# then finds the row taken and links its mention to the owner as a repost.
+fingerprints = Table(
+    "fingerprints",
+    metadata,
+    Column("fingerprint", String(40), primary_key=True),
+    Column("mention_id", Id, ForeignKey("mentions.id"), nullable=False),
+    Column("source", String(200), nullable=False),
 )
 
 tickets = Table(
