@@ -16,6 +16,16 @@ KINDS: dict[str, str] = {
     "rss": "connectors.rss",
     "json": "connectors.jsonapi",
     "html": "connectors.htmlpage",
+    "hackernews": "connectors.hackernews",
+    "reddit": "connectors.reddit",
+    "mastodon": "connectors.mastodon",
+    "bluesky": "connectors.bluesky",
+    "appstore": "connectors.appstore",
+    "github": "connectors.github",
+    "stackexchange": "connectors.stackexchange",
+    "youtube": "connectors.youtube",
+    "weibo": "connectors.weibo",
+    "rsshub": "connectors.rsshub",
 }
 
 
