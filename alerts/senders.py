@@ -18,7 +18,11 @@ class SendResult:
 
 
 def check_target(target: str) -> str | None:
-    """None when apprise accepts the URL, else what is wrong (used when validating config)."""
+    """None when the URL can be sent to, else what is wrong (used when validating config)."""
+    from alerts import chatbots
+
+    if chatbots.handles(target):
+        return chatbots.check(target)
     import apprise
 
     if apprise.Apprise().add(target):
@@ -27,7 +31,13 @@ def check_target(target: str) -> str | None:
 
 
 def send(target: str, title: str, body: str) -> SendResult:
-    """Delivers one message through apprise; blocking, so the dispatcher runs it in a thread."""
+    """Delivers one message, to the four chat bots whose answers apprise misreads through
+    `alerts.chatbots`, else through apprise; blocking, so the dispatcher runs it in a thread."""
+    from alerts import chatbots
+
+    if chatbots.handles(target):
+        error = chatbots.send(target, title, body)
+        return SendResult(error is None, error)
     import apprise
 
     notifier = apprise.Apprise()
