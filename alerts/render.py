@@ -39,6 +39,7 @@ class TicketAlert:
     url: str | None
     deadline: datetime
     reasons: tuple[str, ...]
+    assignee: str | None = None
     link: str | None = None  # the ticket's page in the console, when one is served
 
 
@@ -54,21 +55,99 @@ def safe_link(url: str | None) -> str | None:
     return quote(url, safe=_URL_SAFE)
 
 
-def render_new_ticket(alert: TicketAlert, tz: tzinfo) -> tuple[str, str]:
-    """(title, body) of the alert for a new ticket."""
-    level = f"L{alert.level} {LEVEL_NAMES.get(alert.level, '')}"
+# What each kind of ticket alert says first, in its title.
+HEADLINES = {
+    "new": "新工单",
+    "overdue": "已超时，请立即响应",
+    "escalation": "超时未响应，升级处理",
+    "progress": "请更新处理进展",
+    "repeat": "重复投诉，已升级",
+    "assigned": "已指派给你",
+    "reopened": "工单重新打开",
+}
+MAX_LISTED = 50  # tickets named one by one in an incident or digest; the rest are counted
+
+
+def _level(level: int) -> str:
+    return f"L{level} {LEVEL_NAMES.get(level, '')}"
+
+
+def _time(moment: datetime, tz: tzinfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def render_ticket(alert: TicketAlert, tz: tzinfo, kind: str = "new") -> tuple[str, str]:
+    """(title, body) of an alert about one ticket: new, overdue, escalation, progress, ..."""
     category = CATEGORY_NAMES.get(alert.category, alert.category)
-    title = f"[工单 #{alert.ticket_id}] {level} {category} · {neutralize(alert.platform)}"
-    deadline = alert.deadline.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+    headline = HEADLINES[kind]
+    title = (f"[工单 #{alert.ticket_id}] {headline} · {_level(alert.level)} {category} · "
+             f"{neutralize(alert.platform)}")
     lines = [
-        f"工单 #{alert.ticket_id} · 等级 {level} · {category}（{alert.department}）",
+        f"工单 #{alert.ticket_id} · {headline} · 等级 {_level(alert.level)} · "
+        f"{category}（{alert.department}）",
         f"平台：{neutralize(alert.platform)}（来源 {neutralize(alert.source)}）",
         f"作者：{neutralize(alert.author or '未知')}",
         f"内容：{neutralize(excerpt(alert.text, 200))}",
         f"原文：{safe_link(alert.url) or '无链接'}",
-        f"响应截止：{deadline}",
+        f"响应截止：{_time(alert.deadline, tz)}",
+        f"负责人：{neutralize(alert.assignee or '值班人员')}",
         f"原因：{neutralize('；'.join(alert.reasons) or '无')}",
     ]
     if alert.link:
         lines.append(f"处理：{safe_link(alert.link)}")
     return title, "\n".join(lines)
+
+
+def render_new_ticket(alert: TicketAlert, tz: tzinfo) -> tuple[str, str]:
+    return render_ticket(alert, tz, "new")
+
+
+@dataclass(frozen=True)
+class ListedTicket:
+    """A ticket as named in a list: its id, its mention's link and the start of its text."""
+
+    ticket_id: int | None
+    url: str | None
+    text: str
+
+
+def ticket_list(items: list[ListedTicket]) -> list[str]:
+    """One line per ticket, id and link first; after MAX_LISTED, a count of the rest."""
+    lines = [f"#{t.ticket_id} {safe_link(t.url) or '无链接'} {neutralize(excerpt(t.text, 40))}"
+             if t.ticket_id is not None else neutralize(excerpt(t.text, 80))
+             for t in items[:MAX_LISTED]]
+    if len(items) > MAX_LISTED:
+        lines.append(f"……另有 {len(items) - MAX_LISTED} 条")
+    return lines
+
+
+def render_incident(incident_id: int, members: list[TicketAlert], tz: tzinfo,
+                    joined: TicketAlert | None = None) -> tuple[str, str]:
+    """A group complaint: every member ticket listed; `joined` names the one that just came."""
+    category = CATEGORY_NAMES.get(members[0].category, members[0].category) if members else ""
+    if joined is None:
+        title = f"[事件 #{incident_id}] 群体投诉 · {_level(1)} {category} · {len(members)} 条"
+        head = f"事件 #{incident_id}：{len(members)} 条相似投诉来自不同用户，按群体投诉（红色）处理"
+    else:
+        title = f"[事件 #{incident_id}] 新增工单 #{joined.ticket_id} · 共 {len(members)} 条"
+        head = f"事件 #{incident_id} 新增工单 #{joined.ticket_id}，共 {len(members)} 条相似投诉"
+    listed = [ListedTicket(m.ticket_id, m.url, m.text) for m in members]
+    return title, "\n".join([head, *ticket_list(listed)])
+
+
+def render_digest(items: list[ListedTicket]) -> tuple[str, str]:
+    """The alerts storm control held back for one target, as one message."""
+    title = f"[汇总] {len(items)} 条提醒（一分钟内超过上限，合并发送）"
+    return title, "\n".join([title, *ticket_list(items)])
+
+
+def render_source_health(source: str, *, broken: bool, errors_in_row: int,
+                         error: str | None) -> tuple[str, str]:
+    """For the operators: a source that keeps failing, or one that works again."""
+    if broken:
+        title = f"[数据源故障] {neutralize(source)} 连续失败 {errors_in_row} 次"
+        body = f"{title}\n最近错误：{neutralize(error or '未知')}"
+    else:
+        title = f"[数据源恢复] {neutralize(source)} 已恢复正常"
+        body = title
+    return title, body

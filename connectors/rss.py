@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.base import Connector, get_conditional
 from watcher.model import FetchResult, Mention, SourceError
-from watcher.text import html_to_text, language
+from watcher.text import collapse, html_to_text, language
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
@@ -109,8 +109,14 @@ def entry_to_mention(entry: Any, source: SourceConfig, platform: str) -> Mention
 def _body(entry: Any) -> str:
     for content in entry.get("content") or ():
         if content.get("value"):
-            return html_to_text(content["value"])
-    return html_to_text(entry.get("summary", "") or "")
+            return _as_text(content["value"], content.get("type"))
+    detail = dict.get(entry, "summary_detail") or {}
+    return _as_text(entry.get("summary", "") or "", detail.get("type"))
+
+
+def _as_text(value: str, content_type: str | None) -> str:
+    """Plain text stays as written (`<this>` is text); HTML is reduced to its visible text."""
+    return collapse(value) if content_type == "text/plain" else html_to_text(value)
 
 
 def _entry_time(entry: Any) -> datetime | None:

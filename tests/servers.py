@@ -118,12 +118,16 @@ class Receiver(_Server):
                 body = self.rfile.read(length)
                 if server.status < 400:
                     with server._lock:
-                        server.received.append(json.loads(body or b"{}"))
+                        server.received.append(json.loads(body or b"{}") | {"path": self.path})
                 self.send_response(server.status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
         return Handler
 
-    def json_url(self) -> str:
-        return f"json://127.0.0.1:{self.port}/alerts"
+    def json_url(self, path: str = "alerts") -> str:
+        return f"json://127.0.0.1:{self.port}/{path}"
+
+    def to(self, path: str) -> list[dict[str, Any]]:
+        """What was received on /path."""
+        return [r for r in self.received if r["path"] == f"/{path}"]

@@ -1,11 +1,14 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from alerts.render import TicketAlert, neutralize, render_new_ticket, safe_link
-from alerts.routing import targets_for_new_ticket
+from alerts.routing import escalation_targets, new_ticket_targets, on_duty, person_targets
 from alerts.senders import check_target, send
 from tests.servers import Receiver, free_port
-from watcher.config import AlertsSection
+from watcher.sections import AlertsSection, DutySection, Shift
+from watcher.units import parse_weekdays
 
 ALERT = TicketAlert(
     ticket_id=42, level=1, category="product_quality", department="quality/tech",
@@ -37,13 +40,48 @@ def test_neutralize_and_links() -> None:
     assert safe_link("https://x.test/a b") == "https://x.test/a%20b"
 
 
-def test_routing() -> None:
+def test_routing_without_a_roster() -> None:
     alerts = AlertsSection(on_duty=("json://duty",), supervisor=("json://sup",),
                            manager=("json://boss",))
-    assert targets_for_new_ticket(3, alerts) == ["json://duty"]
-    assert targets_for_new_ticket(1, alerts) == ["json://duty", "json://boss"]
+    nobody = DutySection()
+    assert new_ticket_targets(3, None, nobody, alerts) == ["json://duty"]
+    assert new_ticket_targets(1, None, nobody, alerts) == ["json://duty", "json://boss"]
     no_manager = AlertsSection(on_duty=("json://duty",), supervisor=("json://sup",))
-    assert targets_for_new_ticket(1, no_manager) == ["json://duty", "json://sup"]
+    assert new_ticket_targets(1, None, nobody, no_manager) == ["json://duty", "json://sup"]
+    assert escalation_targets(alerts) == ["json://sup"]
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+DAY = Shift("小李", parse_weekdays("mon-fri"), time(9), time(18), ("json://li",))
+NIGHT = Shift("老王", parse_weekdays("mon-fri"), time(18), time(9), ("json://wang",))
+WEEKEND = Shift("阿张", parse_weekdays("sat,sun"), time(9), time(21), ())
+ROSTER = DutySection((DAY, NIGHT, WEEKEND))
+
+
+@pytest.mark.parametrize(
+    ("when", "who"),
+    [
+        (datetime(2026, 11, 23, 9, 0), "小李"),  # Monday, the shift's first minute
+        (datetime(2026, 11, 23, 17, 59), "小李"),
+        (datetime(2026, 11, 23, 18, 0), "老王"),  # past midnight into Tuesday morning
+        (datetime(2026, 11, 24, 3, 0), "老王"),
+        (datetime(2026, 11, 28, 3, 0), "老王"),  # Saturday 03:00 ends Friday's night shift
+        (datetime(2026, 11, 28, 10, 0), "阿张"),
+        (datetime(2026, 11, 29, 22, 0), None),  # Sunday night: nobody
+        (datetime(2026, 11, 23, 8, 59), None),  # Monday morning: Sunday had no night shift
+    ],
+)
+def test_roster(when: datetime, who: str | None) -> None:
+    shift = on_duty(ROSTER, when.replace(tzinfo=SHANGHAI), SHANGHAI)
+    assert (shift.name if shift else None) == who
+
+
+def test_person_targets_fall_back_to_on_duty() -> None:
+    alerts = AlertsSection(on_duty=("json://duty",))
+    assert person_targets("小李", ROSTER, alerts) == ["json://li"]
+    assert person_targets("阿张", ROSTER, alerts) == ["json://duty"]  # no notify URLs of their own
+    assert person_targets(None, ROSTER, alerts) == ["json://duty"]
+    assert new_ticket_targets(3, "老王", ROSTER, alerts) == ["json://wang"]
 
 
 def test_send_to_a_real_receiver() -> None:

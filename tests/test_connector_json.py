@@ -29,7 +29,7 @@ def test_items_by_dotted_paths() -> None:
     assert first.external_id == "501" and first.author == "宝妈" and first.rating == 1.0
     assert first.created_at == datetime(2026, 11, 22, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
     assert first.url == "https://api.test/r/501"
-    assert second.text == "发货很快 ，奶粉是新日期的，满意 & 推荐"
+    assert second.text == "发货很快，奶粉是新日期的，满意 & 推荐"
     assert second.created_at is not None and second.created_at.year == 2025
     assert third.external_id is None and third.url == "https://api.test/r/x?utm_source=a"
     assert result.warnings == ["item 2: item has no text or title"]

@@ -26,7 +26,7 @@ def test_rss_items() -> None:
     result = fetch(source())  # type: ignore[arg-type]
     first, second = result.mentions
     assert first.external_id == "forum-1" and first.title == "热水器漏电"
-    assert first.text == "家里的热水器 漏电 了，孩子差点被电到，再不处理我就打12315！"
+    assert first.text == "家里的热水器漏电了，孩子差点被电到，再不处理我就打12315！"
     assert first.author == "用户甲" and first.url == "https://forum.test/t/1"
     assert first.created_at == datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
     assert second.external_id is None and second.url == "https://forum.test/t/2"

@@ -107,3 +107,18 @@ def test_time_limit_releases_unsent_claims(store: Store) -> None:
     assert 1 <= report.sent < 5
     left = [r for r in rows(store) if r["status"] == "pending"]
     assert left and all(r["claimed_until"] is None for r in left)
+
+
+def test_a_target_that_keeps_failing_is_reported_to_the_operators(store: Store) -> None:
+    def failing(target: str, title: str, body: str) -> SendResult:
+        return SendResult(target == "json://ops", None if target == "json://ops" else "refused")
+
+    queue(store, "k", ["json://broken"])
+    sent_to_ops = []
+    for attempt in range(6):
+        now = NOW + timedelta(minutes=20 * attempt)
+        asyncio.run(dispatch(store, sender=failing, clock=lambda now=now: now,
+                             operators=["json://ops"]))
+        sent_to_ops = [r for r in rows(store) if r["target"] == "json://ops"]
+    assert len(sent_to_ops) == 1  # at most daily
+    assert "连续失败" in sent_to_ops[0]["title"] and sent_to_ops[0]["status"] == "sent"

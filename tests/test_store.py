@@ -134,9 +134,9 @@ def test_source_state(store: Store) -> None:
     with store.begin() as conn:
         assert sources.get(conn, "s").last_run_at is None
         assert sources.record_failure(store, conn, "s", now=NOW, error="HTTP 500",
-                                      kind="http") == 1
+                                      kind="http").errors_in_row == 1
         assert sources.record_failure(store, conn, "s", now=NOW, error="HTTP 500",
-                                      kind="http") == 2
+                                      kind="http").errors_in_row == 2
         sources.record_success(store, conn, "s", cursor={"http": {"etag": "x"}}, now=NOW,
                                fetched=3, new=1)
     with store.engine.connect() as conn:

@@ -52,3 +52,8 @@ def test_content_hash_changes_with_edits() -> None:
 def test_excerpt() -> None:
     assert excerpt("短") == "短"
     assert excerpt("长" * 300, 10) == "长" * 9 + "…"
+
+
+def test_inline_tags_do_not_split_words() -> None:
+    assert html_to_text('#<span class="tag">acme</span> 很好') == "#acme 很好"
+    assert html_to_text("<p>第一段</p><p>第二段</p>") == "第一段 第二段"

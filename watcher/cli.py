@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--source", action="append", default=[], metavar="NAME")
     sweep.add_argument("--json", action="store_true", help="print one JSON document")
     commands.add_parser("run", help="run the daemon")
+    sla = commands.add_parser("sla", help="run one SLA pass: reminders, escalations, progress")
+    sla.add_argument("--at", metavar="ISO-TIME", help="as of this time (default: now)")
+    sla.add_argument("--json", action="store_true")
     score = commands.add_parser("score", help="score texts (arguments, or one per line on stdin)")
     score.add_argument("texts", nargs="*", metavar="TEXT")
     from watcher.ticket_cli import add_ticket_commands
@@ -52,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sweep": cmd_sweep,
         "run": cmd_run,
         "score": cmd_score,
+        "sla": cmd_sla,
         "tickets": _tickets,
     }
     try:
@@ -148,13 +152,14 @@ def _chosen_sources(config: Config, names: list[str]) -> list[Any]:
 
 
 async def _sweep(config: Config, store: Store, chosen: list[Any]) -> tuple[list[Any], Any]:
-    from watcher.dispatch import dispatch
+    from watcher.dispatch import dispatch_for
     from watcher.httpclient import HttpClient
     from watcher.pipeline import Pipeline
 
     async with HttpClient(config.http) as http:
         reports = await Pipeline(config, store, http, scorer_for(config)).sweep(chosen)
-    alerts = await dispatch(store, ignore_backoff=True, time_limit=SWEEP_ALERT_TIME_LIMIT)
+    alerts = await dispatch_for(config, store, ignore_backoff=True,
+                                time_limit=SWEEP_ALERT_TIME_LIMIT)
     return reports, alerts
 
 
@@ -168,6 +173,39 @@ def cmd_run(args: argparse.Namespace) -> int:
         asyncio.run(Daemon(config, store, scorer).run())
     finally:
         store.close()
+    return EXIT_OK
+
+
+def cmd_sla(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from watcher.dispatch import dispatch_for
+    from watcher.sla import sla_pass
+
+    config = load_config(args)
+    try:
+        now = datetime.fromisoformat(args.at) if args.at else datetime.now(UTC)
+    except ValueError:
+        print(f"--at: not an ISO 8601 time: {args.at!r} (e.g. 2026-11-23T09:30:00+08:00)",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=config.tz)
+    store = open_store(config)
+    try:
+        report = sla_pass(store, config, now)
+        alerts = asyncio.run(dispatch_for(config, store, ignore_backoff=True,
+                                          time_limit=SWEEP_ALERT_TIME_LIMIT))
+    finally:
+        store.close()
+    result = {"reminded": report.reminded, "escalated": report.escalated,
+              "progress": report.progress, "alerts": {"sent": alerts.sent,
+                                                      "failed": alerts.failed}}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"reminded {report.reminded}, escalated {report.escalated}, progress reminders "
+              f"{report.progress}; alerts: {alerts.sent} sent, {alerts.failed} failed")
     return EXIT_OK
 
 

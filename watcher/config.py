@@ -16,10 +16,26 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from watcher import secrets
-from watcher.schema import ByteSize, Problems, Url, build
+from watcher.schema import Problems, Url, build
+from watcher.sections import (
+    SECTIONS,
+    AlertsSection,
+    DutySection,
+    HealthSection,
+    HttpSection,
+    IncidentsSection,
+    MonitorSection,
+    ScheduleSection,
+    ScoringSection,
+    SlaSection,
+    TicketsSection,
+    WatcherSection,
+    check_sections,
+    valid_zone,
+)
 
 DEFAULT_CONFIG_NAME = "config.toml"
 DATABASE_ENV = "WATCHER_DATABASE_URL"
@@ -32,60 +48,6 @@ class ConfigError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
-
-
-@dataclass(frozen=True)
-class WatcherSection:
-    timezone: str = "Asia/Shanghai"
-    database: str = "sqlite:///watcher.db"
-
-
-@dataclass(frozen=True)
-class ScheduleSection:
-    patrols: tuple[time, ...] = (time(9), time(13), time(18))
-    sweep_every: timedelta = timedelta(hours=2)
-
-
-@dataclass(frozen=True)
-class MonitorSection:
-    keywords: tuple[str, ...] = ()
-    max_age: timedelta = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class HttpSection:
-    timeout: timedelta = timedelta(seconds=20)
-    max_bytes: ByteSize = ByteSize(20_000_000)
-    concurrency: int = 100
-    per_host: int = 8
-    retries: int = 2
-    follow_redirects: bool = True
-    user_agent: str = "Watcher/0.1 (+https://github.com/watcher-cs/watcher)"
-
-
-@dataclass(frozen=True)
-class ScoringSection:
-    ticket_level: int = 3
-    threshold: float | None = None  # None: the model's tuned default
-    rules: str | None = None  # an extra rules file, relative to config.toml
-
-
-@dataclass(frozen=True)
-class SlaSection:
-    respond_within: tuple[timedelta, ...] = (
-        timedelta(minutes=10),
-        timedelta(minutes=30),
-        timedelta(hours=2),
-        timedelta(hours=24),
-    )
-
-
-@dataclass(frozen=True)
-class AlertsSection:
-    on_duty: tuple[str, ...] = ()
-    supervisor: tuple[str, ...] = ()
-    manager: tuple[str, ...] = ()
-    operators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,13 +76,17 @@ COMMON_SOURCE_KEYS = frozenset(f.name for f in dataclasses.fields(SourceConfig))
 @dataclass(frozen=True)
 class Config:
     path: Path | None = None
-    watcher: WatcherSection = WatcherSection()
-    schedule: ScheduleSection = ScheduleSection()
-    monitor: MonitorSection = MonitorSection()
-    http: HttpSection = HttpSection()
-    scoring: ScoringSection = ScoringSection()
-    sla: SlaSection = SlaSection()
-    alerts: AlertsSection = AlertsSection()
+    watcher: WatcherSection = field(default_factory=WatcherSection)
+    schedule: ScheduleSection = field(default_factory=ScheduleSection)
+    monitor: MonitorSection = field(default_factory=MonitorSection)
+    http: HttpSection = field(default_factory=HttpSection)
+    scoring: ScoringSection = field(default_factory=ScoringSection)
+    sla: SlaSection = field(default_factory=SlaSection)
+    alerts: AlertsSection = field(default_factory=AlertsSection)
+    duty: DutySection = field(default_factory=DutySection)
+    tickets: TicketsSection = field(default_factory=TicketsSection)
+    incidents: IncidentsSection = field(default_factory=IncidentsSection)
+    health: HealthSection = field(default_factory=HealthSection)
     sources: tuple[SourceConfig, ...] = ()
 
     @property
@@ -144,15 +110,6 @@ class Config:
         return base / self.scoring.rules
 
 
-SECTIONS: dict[str, type] = {
-    "watcher": WatcherSection,
-    "schedule": ScheduleSection,
-    "monitor": MonitorSection,
-    "http": HttpSection,
-    "scoring": ScoringSection,
-    "sla": SlaSection,
-    "alerts": AlertsSection,
-}
 
 
 def resolve_path(explicit: str | None) -> tuple[Path | None, bool]:
@@ -196,7 +153,7 @@ def parse(raw: Mapping[str, Any], path: Path | None) -> Config:
             allowed = ", ".join([*SECTIONS, "sources"])
             problems.add(key, f"unknown table (allowed: {allowed})")
     values = {k: v for k, v in values.items() if v is not None}
-    _check_sections(values, problems)
+    check_sections(values, problems)
     sources = _build_sources(raw.get("sources", []), values, problems)
     if problems:
         raise ConfigError([f"{label}: {p}" for p in problems])
@@ -235,75 +192,13 @@ def _expand_string(text: str, where: str, problems: Problems) -> str:
     return _ENV_REFERENCE.sub(substitute, text)
 
 
-def _check_sections(values: dict[str, Any], problems: Problems) -> None:
-    """Checks beyond types: ranges and names, one small check per section."""
-    for name, check in _SECTION_CHECKS.items():
-        if values.get(name) is not None:
-            for key, message in check(values[name]):
-                problems.add(f"{name}.{key}", message)
-
-
-def _check_watcher(section: WatcherSection) -> list[tuple[str, str]]:
-    if _valid_zone(section.timezone):
-        return []
-    return [("timezone", f"unknown time zone {section.timezone!r}")]
-
-
-def _check_http(section: HttpSection) -> list[tuple[str, str]]:
-    found = [(key, "must be at least 1") for key in ("concurrency", "per_host")
-             if getattr(section, key) < 1]
-    if section.retries < 0:
-        found.append(("retries", "must not be negative"))
-    if section.timeout.total_seconds() <= 0:
-        found.append(("timeout", "must be longer than 0s"))
-    return found
-
-
-def _check_scoring(section: ScoringSection) -> list[tuple[str, str]]:
-    found = []
-    if not 1 <= section.ticket_level <= 4:
-        found.append(("ticket_level", "must be a level from 1 to 4"))
-    if section.threshold is not None and not 0 < section.threshold < 1:
-        found.append(("threshold", "must be between 0 and 1"))
-    return found
-
-
-def _check_sla(section: SlaSection) -> list[tuple[str, str]]:
-    if len(section.respond_within) == 4:
-        return []
-    return [("respond_within", "must list four durations, for levels 1 to 4")]
-
-
-def _check_schedule(section: ScheduleSection) -> list[tuple[str, str]]:
-    if section.sweep_every.total_seconds() >= 1:
-        return []
-    return [("sweep_every", "must be at least 1s")]
-
-
-_SECTION_CHECKS: dict[str, Any] = {
-    "watcher": _check_watcher,
-    "http": _check_http,
-    "scoring": _check_scoring,
-    "sla": _check_sla,
-    "schedule": _check_schedule,
-}
-
-
-def _valid_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
 def _build_sources(tables: Any, values: dict[str, Any], problems: Problems) -> list[SourceConfig]:
     if not isinstance(tables, list):
         problems.add("sources", "expected [[sources]] tables")
         return []
     schedule = values.get("schedule") or ScheduleSection()
     watcher = values.get("watcher") or WatcherSection()
-    timezone = watcher.timezone if _valid_zone(watcher.timezone) else "UTC"
+    timezone = watcher.timezone if valid_zone(watcher.timezone) else "UTC"
     sources: list[SourceConfig] = []
     seen: dict[str, int] = {}
     for index, table in enumerate(tables):
@@ -326,7 +221,7 @@ def _check_source(source: SourceConfig) -> list[tuple[str, str]]:
         found.append(("threshold", "must be between 0 and 1"))
     if not source.schedule and source.enabled:
         found.append(("schedule", "must name patrols, sweep or both"))
-    if source.timezone is not None and not _valid_zone(source.timezone):
+    if source.timezone is not None and not valid_zone(source.timezone):
         found.append(("timezone", f"unknown time zone {source.timezone!r}"))
     if source.sweep_every is not None and source.sweep_every.total_seconds() < 1:
         found.append(("sweep_every", "must be at least 1s"))

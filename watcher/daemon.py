@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 
 from watcher import schedule
 from watcher.config import Config, SourceConfig
-from watcher.dispatch import dispatch
+from watcher.dispatch import dispatch_for
 from watcher.httpclient import HttpClient
 from watcher.pipeline import Pipeline
+from watcher.sla import sla_pass
 from watcher.store import sources as source_store
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DISPATCH_EVERY = 5.0  # seconds between outbox passes when nothing wakes the dispatcher sooner
+SLA_EVERY = 60  # seconds between SLA passes
 
 
 class Daemon:
@@ -53,6 +55,8 @@ class Daemon:
                         self._scheduled, trigger, args=[source.name], id=f"{source.name}:{suffix}",
                         max_instances=1, coalesce=True, misfire_grace_time=300,
                     )
+            scheduler.add_job(self._sla, "interval", seconds=SLA_EVERY, id="sla",
+                              max_instances=1, coalesce=True)
             scheduler.start()
             log.info("watching %d sources; %d jobs scheduled", len(self.sources),
                      len(scheduler.get_jobs()))
@@ -104,10 +108,21 @@ class Daemon:
         if report.tickets:
             self._outbox_changed.set()
 
+    async def _sla(self) -> None:
+        try:
+            report = await asyncio.to_thread(sla_pass, self.store, self.config, datetime.now(UTC))
+        except Exception:  # one failed pass must not end the daemon; the next one retries
+            log.exception("SLA pass failed")
+            return
+        if report.reminded or report.escalated or report.progress:
+            log.info("SLA: reminded %d, escalated %d, progress reminders %d", report.reminded,
+                     report.escalated, report.progress)
+            self._outbox_changed.set()
+
     async def _dispatch_loop(self) -> None:
         while True:
             try:
-                await dispatch(self.store)
+                await dispatch_for(self.config, self.store)
             except Exception:  # the store or a sender misbehaving must not end the daemon
                 log.exception("alert dispatch failed; retrying")
             if self._stop.is_set():

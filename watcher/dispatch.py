@@ -1,24 +1,35 @@
 """The outbox dispatcher: claims pending alert rows, sends each through `alerts.senders`,
-marks it sent or schedules the next try with exponential backoff (capped at 10 minutes)."""
+marks it sent or schedules the next try with exponential backoff (capped at 10 minutes).
+
+Storm control: when more than `digest_over` alerts would reach one target within a minute, the
+rest are held and go out as one digest that lists each ticket; level 1 is never held back."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from alerts.render import ListedTicket, render_digest
 from alerts.senders import SendResult, send
+from watcher.secrets import redact
 from watcher.store import outbox
 from watcher.store.db import Store
+
+if TYPE_CHECKING:
+    from watcher.config import Config
 
 log = logging.getLogger(__name__)
 
 BATCH = 50
 FIRST_RETRY = timedelta(seconds=10)
 MAX_RETRY = timedelta(minutes=10)
+STORM_WINDOW = timedelta(minutes=1)
+FAILING_AFTER = 5  # failed attempts to one target before the operators hear of it
 
 Sender = Callable[[str, str, str], SendResult]
 
@@ -27,6 +38,8 @@ Sender = Callable[[str, str, str], SendResult]
 class DispatchReport:
     sent: int = 0
     failed: int = 0
+    held: int = 0
+    digests: int = 0
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -38,6 +51,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+class _Storm:
+    """Counts what went to each target in the last minute, from the store and this pass."""
+
+    def __init__(self, store: Store, limit: int | None, now: datetime) -> None:
+        self.store, self.limit, self.since = store, limit, now - STORM_WINDOW
+        self.counts: dict[str, int] = {}
+
+    def holds(self, row: outbox.OutboxRow) -> bool:
+        if self.limit is None or row.level == 1:
+            return False
+        if row.target not in self.counts:
+            self.counts[row.target] = outbox.sent_since(self.store, row.target, self.since)
+        return self.counts[row.target] >= self.limit
+
+    def count(self, target: str) -> None:
+        self.counts[target] = self.counts.get(target, 0) + 1
+
+
 async def dispatch(
     store: Store,
     *,
@@ -45,38 +76,105 @@ async def dispatch(
     time_limit: float | None = None,
     sender: Sender = send,
     clock: Callable[[], datetime] = _now,
+    digest_over: int | None = None,
+    operators: Sequence[str] = (),
 ) -> DispatchReport:
-    """Sends every due row once (every pending row with ignore_backoff), within `time_limit`."""
+    """Sends every due row once (every pending row with ignore_backoff), within `time_limit`.
+    With ignore_backoff, alerts held back by storm control go out as digests at once."""
     report = DispatchReport()
-    started = time.monotonic()
+    deadline = None if time_limit is None else time.monotonic() + time_limit
+    flush_before = clock() if ignore_backoff else clock() - STORM_WINDOW
+    report.digests = await asyncio.to_thread(_make_digests, store, flush_before, clock())
+    storm = _Storm(store, digest_over, clock())
     tried: list[int] = []  # with ignore_backoff, a row that fails is not tried again this call
-    while time_limit is None or time.monotonic() - started < time_limit:
-        rows = await asyncio.to_thread(
-            outbox.claim, store, clock(), limit=BATCH, ignore_backoff=ignore_backoff, exclude=tried
-        )
-        if not rows:
-            break
-        for index, row in enumerate(rows):
-            if time_limit is not None and time.monotonic() - started >= time_limit:
-                await asyncio.to_thread(outbox.release, store, [r.id for r in rows[index:]])
-                return report
-            tried.append(row.id)
-            result = await asyncio.to_thread(sender, row.target, row.title, row.body)
-            now = clock()
-            if result.ok:
-                await asyncio.to_thread(outbox.mark_sent, store, row.id, now)
-                report.sent += 1
-            else:
-                error = result.error or "failed"
-                retry_at = now + retry_delay(row.attempts + 1)
-                await asyncio.to_thread(outbox.mark_failed, store, row.id, now, error, retry_at)
-                log.warning("alert %s to %s failed (attempt %d): %s", row.alert_key,
-                            _target_label(row.target), row.attempts + 1, error)
-                report.failed += 1
+    context = _Pass(store, sender, clock, storm, report, tried, ignore_backoff, deadline,
+                    tuple(operators))
+    await _send_pending(context)
+    if ignore_backoff and report.held:
+        report.digests += await asyncio.to_thread(_make_digests, store, clock(), clock())
+        await _send_pending(context)
     return report
 
 
-def _target_label(target: str) -> str:
-    from watcher.secrets import redact
+def dispatch_for(config: Config, store: Store, **options: Any
+                 ) -> Coroutine[Any, Any, DispatchReport]:
+    """`dispatch` with storm control and failure reports as the config says."""
+    return dispatch(store, digest_over=config.alerts.digest_over,
+                    operators=config.alerts.operators, **options)
 
-    return redact(target.split("?")[0])
+
+@dataclass
+class _Pass:
+    store: Store
+    sender: Sender
+    clock: Callable[[], datetime]
+    storm: _Storm
+    report: DispatchReport
+    tried: list[int]  # with ignore_backoff, a row that fails is not tried again this call
+    ignore_backoff: bool
+    deadline: float | None
+    operators: tuple[str, ...]
+
+
+def _over(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+async def _send_pending(p: _Pass) -> None:
+    while not _over(p.deadline):
+        rows = await asyncio.to_thread(outbox.claim, p.store, p.clock(), limit=BATCH,
+                                       ignore_backoff=p.ignore_backoff, exclude=p.tried)
+        if not rows:
+            return
+        for index, row in enumerate(rows):
+            if _over(p.deadline):
+                await asyncio.to_thread(outbox.release, p.store, [r.id for r in rows[index:]])
+                return
+            p.tried.append(row.id)
+            if await asyncio.to_thread(p.storm.holds, row):
+                await asyncio.to_thread(outbox.hold, p.store, row.id, p.clock())
+                p.report.held += 1
+                continue
+            await _deliver(p, row)
+            p.storm.count(row.target)
+
+
+async def _deliver(p: _Pass, row: outbox.OutboxRow) -> None:
+    result = await asyncio.to_thread(p.sender, row.target, row.title, row.body)
+    now = p.clock()
+    if result.ok:
+        await asyncio.to_thread(outbox.mark_sent, p.store, row.id, now)
+        p.report.sent += 1
+        return
+    error = result.error or "failed"
+    retry_at = now + retry_delay(row.attempts + 1)
+    await asyncio.to_thread(outbox.mark_failed, p.store, row.id, now, error, retry_at)
+    target = redact(row.target.split("?")[0])
+    log.warning("alert %s to %s failed (attempt %d): %s", row.alert_key, target,
+                row.attempts + 1, error)
+    p.report.failed += 1
+    if row.attempts + 1 >= FAILING_AFTER and p.operators and row.target not in p.operators:
+        await asyncio.to_thread(_report_failing_target, p.store, row.target, error,
+                                p.operators, now)
+
+
+def _report_failing_target(store: Store, target: str, error: str, operators: Sequence[str],
+                           now: datetime) -> None:
+    """Tells the operators (at most daily per target) that alerts to `target` keep failing."""
+    title = f"[告警发送失败] {redact(target.split('?')[0])} 连续失败 {FAILING_AFTER} 次以上"
+    key = f"target:{outbox.target_key(target)}:failing:{now.date().isoformat()}"
+    with store.begin() as conn:
+        outbox.enqueue(store, conn, alert_key=key, targets=list(operators), title=title,
+                       body=f"{title}\n最近错误：{redact(error)}", now=now)
+
+
+def _make_digests(store: Store, held_before: datetime, now: datetime) -> int:
+    """Turns each target's held rows into one digest row queued for sending."""
+    made = 0
+    for target, rows in outbox.held(store, held_before).items():
+        items = [ListedTicket(r["ticket_id"], r["url"], r["text"] or r["title"]) for r in rows]
+        title, body = render_digest(items)
+        outbox.replace_with_digest(store, target, [r["id"] for r in rows], title=title,
+                                   body=body, now=now)
+        made += 1
+    return made

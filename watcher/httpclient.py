@@ -28,12 +28,19 @@ AUTH_STATUSES = frozenset({401, 403, 432})  # 432: Weibo's "log in again"
 MAX_REDIRECTS = 5
 MAX_RETRY_AFTER = 120.0  # seconds; a platform asking for a longer pause fails this sweep instead
 BACKOFF_BASE = 0.5
+ERROR_BODY_BYTES = 2048  # of an error answer's body, kept for the connector to read
 
 
 class HttpStatusError(SourceError):
-    def __init__(self, message: str, status: int, kind: str = "http") -> None:
+    """An answer with an error status; `headers` and the start of `body` let a connector tell
+    a rate limit from a rejected token, as platforms say it in different places."""
+
+    def __init__(self, message: str, status: int, kind: str = "http",
+                 headers: httpx.Headers | None = None, body: bytes = b"") -> None:
         super().__init__(message, kind)
         self.status = status
+        self.headers = headers or httpx.Headers()
+        self.body = body
 
 
 @dataclass
@@ -144,9 +151,11 @@ class HttpClient:
     ) -> Response:
         client = self._client(host)
         self.requests += 1
+        if params:  # merged, not replaced: httpx would drop a query the URL already has
+            url = str(httpx.URL(url).copy_merge_params(dict(params)))
         try:
             async with asyncio.timeout(self.settings.timeout.total_seconds()):
-                request = client.build_request("GET", url, headers=headers, params=params)
+                request = client.build_request("GET", url, headers=headers)
                 stream = await client.send(request, stream=True)
                 try:
                     return await self._read(stream)
@@ -169,17 +178,21 @@ class HttpClient:
             ) from None
 
     async def _read(self, stream: httpx.Response) -> Response:
-        limit = self.settings.max_bytes
+        limit: int = self.settings.max_bytes
         declared = stream.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise SourceError(f"response too large: {int(declared)} bytes > {limit}", "too_large")
         chunks, size = [], 0
-        if stream.status_code < 400 or stream.status_code in RETRY_STATUSES:
-            async for chunk in stream.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    raise SourceError(f"response too large: over {limit} bytes", "too_large")
-                chunks.append(chunk)
+        if stream.status_code >= 400:  # only what an error message may need
+            limit = ERROR_BODY_BYTES
+        async for chunk in stream.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                if stream.status_code >= 400:
+                    chunks.append(chunk[: max(0, limit - size + len(chunk))])
+                    break
+                raise SourceError(f"response too large: over {limit} bytes", "too_large")
+            chunks.append(chunk)
         return Response(
             url=str(stream.url),
             status=stream.status_code,
@@ -249,7 +262,9 @@ def _status_error(response: Response, wait: float | None) -> HttpStatusError:
     url = redact(response.url)
     if status == 429:
         hint = f", retry after {wait:g}s" if wait is not None else ""
-        return HttpStatusError(f"rate limited (HTTP 429{hint}): {url}", status, "rate_limited")
+        return HttpStatusError(f"rate limited (HTTP 429{hint}): {url}", status, "rate_limited",
+                               response.headers, response.content)
     phrase = httpx.codes.get_reason_phrase(status)
     kind = "auth" if status in AUTH_STATUSES else "http"
-    return HttpStatusError(f"HTTP {status} {phrase}: {url}".replace("  ", " "), status, kind)
+    return HttpStatusError(f"HTTP {status} {phrase}: {url}".replace("  ", " "), status, kind,
+                           response.headers, response.content)

@@ -15,9 +15,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from watcher import dedup
+from watcher import dedup, health
 from watcher.config import Config, SourceConfig
 from watcher.model import FetchResult, Mention
+from watcher.repeats import link_repeat
 from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
@@ -98,15 +99,15 @@ class Intake:
                 row["id"] = inserted[key]
                 report.complaints += score.complaint
                 if self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                    open_ticket(self.store, conn, self.config, mention=row, score=score, now=now)
-                    report.tickets += 1
+                    report.tickets += self._ticket(conn, row, score, now)
             report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep)
             report.new = len(inserted.keys() - reposts)
             report.duplicates = len(kept) - report.new
-            source_store.record_success(
+            before = source_store.record_success(
                 self.store, conn, source.name, cursor=result.cursor, now=now,
                 fetched=report.fetched, new=report.new,
             )
+            health.after_success(self.store, conn, self.config, before, now)
         return report
 
     def _claim_fingerprints(self, conn: Any, source: str, rows: list[dict[str, Any]],
@@ -179,9 +180,15 @@ class Intake:
             row = mention_store.by_ids(conn, [mention_id])[mention_id]
             if row["duplicate_of"] is None and not ticket_store.has_ticket(conn, mention_id) \
                     and self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                open_ticket(self.store, conn, self.config, mention=row, score=score, now=now)
-                opened += 1
+                opened += self._ticket(conn, row, score, now)
         return opened
+
+    def _ticket(self, conn: Any, mention: dict[str, Any], score: Score, now: datetime) -> int:
+        """1 for a new ticket; 0 when the mention is a repeat linked to its author's ticket."""
+        if link_repeat(self.store, conn, self.config, mention, now) is not None:
+            return 0
+        open_ticket(self.store, conn, self.config, mention=mention, score=score, now=now)
+        return 1
 
 
 def _distinct(found: list[Mention]) -> dict[str, Mention]:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from connectors import connector_for
+from watcher import health
 from watcher.config import Config, SourceConfig
 from watcher.intake import Intake, SourceReport
 from watcher.model import FetchResult, SourceError
@@ -83,7 +84,10 @@ class Pipeline:
         return SourceReport(source.name, error=message, error_kind=kind)
 
     def _record_failure(self, name: str, message: str, kind: str) -> None:
+        now = self.clock()
         with self.store.begin() as conn:
-            source_store.record_failure(
-                self.store, conn, name, now=self.clock(), error=message, kind=kind
-            )
+            state = source_store.record_failure(self.store, conn, name, now=now, error=message,
+                                                kind=kind)
+            if health.after_failure(self.store, conn, self.config, state, now):
+                log.warning("source %s: %d failures in a row, operators alerted", name,
+                            state.errors_in_row)

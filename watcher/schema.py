@@ -2,8 +2,9 @@
 
 A config section is declared as a dataclass; the annotation of each field says how its value is
 read: `timedelta` from a duration (`30s`), `time` from `HH:MM`, `ByteSize` from a size (`20MB`),
-`Url` from an http(s) URL, `tuple[X, ...]` from a list, a nested dataclass from a sub-table. A
-field without a default is required. Unknown keys are errors, so a typo never passes silently.
+`Url` from an http(s) URL, `Weekdays` from `mon-fri`, `tuple[X, ...]` from a list, a nested
+dataclass from a sub-table. A field without a default is required. Unknown keys are errors, so a
+typo never passes silently.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from datetime import time, timedelta
 from typing import Any, Literal, NewType, TypeVar
 from urllib.parse import urlsplit
 
-from watcher.units import parse_duration, parse_size, parse_time_of_day
+from watcher.units import parse_duration, parse_size, parse_time_of_day, parse_weekdays
 
 ByteSize = NewType("ByteSize", int)
+Weekdays = NewType("Weekdays", frozenset)
 Url = NewType("Url", str)
 
 T = TypeVar("T")
@@ -43,6 +45,7 @@ _STRING_PARSERS: dict[Any, Callable[[str], Any]] = {
     time: parse_time_of_day,
     ByteSize: parse_size,
     Url: parse_url,
+    Weekdays: parse_weekdays,
 }
 
 

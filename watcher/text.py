@@ -7,6 +7,9 @@ import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 _SPACE = re.compile(r"\s+")
+BLOCK_TAGS = ["br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4",
+              "h5", "h6", "blockquote", "pre", "hr", "section", "article", "header", "footer",
+              "table", "img"]
 _URL = re.compile(r"https?://\S+", re.I)
 _AT = re.compile(r"@[\w\u4e00-\u9fff-]{1,30}[:：]?")
 _REPOST = re.compile(r"//@[^:：]{1,30}[:：]|转发微博|轉發微博|\brt\b", re.I)
@@ -25,9 +28,11 @@ def html_to_text(markup: str) -> str:
     soup = BeautifulSoup(markup, "lxml")
     for tag in soup(["script", "style"]):
         tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    return collapse(soup.get_text(" "))
+    # Blocks and line breaks separate words; inline tags do not ("#<span>tag</span>" is "#tag").
+    for tag in soup.find_all(BLOCK_TAGS):
+        tag.insert_before(" ")
+        tag.insert_after(" ")
+    return collapse(soup.get_text(""))
 
 
 def collapse(text: str) -> str:

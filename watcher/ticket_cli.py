@@ -12,38 +12,91 @@ from typing import Any
 
 from watcher.text import excerpt
 
+STATUSES = ("open", "acknowledged", "resolved", "closed", "reopened")
+
 
 def add_ticket_commands(commands: Any) -> None:
-    tickets = commands.add_parser("tickets", help="list and show tickets")
+    tickets = commands.add_parser("tickets", help="list, show and act on tickets")
     actions = tickets.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="list tickets, earliest deadline first")
-    listing.add_argument("--status", help="open, acknowledged, resolved, closed or reopened")
+    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--level", type=int, choices=(1, 2, 3, 4))
+    listing.add_argument("--assignee", metavar="NAME")
+    listing.add_argument("--overdue", action="store_true", help="past deadline, not acknowledged")
     listing.add_argument("--json", action="store_true")
     show = actions.add_parser("show", help="one ticket with its history")
     show.add_argument("id", type=int)
     show.add_argument("--json", action="store_true")
+    for name, text in (("ack", "acknowledge: the first response, meets the SLA"),
+                       ("resolve", "mark resolved"), ("close", "close"), ("reopen", "reopen")):
+        action = actions.add_parser(name, help=text)
+        action.add_argument("id", type=int)
+        action.add_argument("--note", help="a note recorded with the change")
+        action.add_argument("--by", help="who did it (default: $USER)")
+    note = actions.add_parser("note", help="add a progress note")
+    note.add_argument("id", type=int)
+    note.add_argument("note", metavar="TEXT")
+    note.add_argument("--by", help="who wrote it (default: $USER)")
+    assign = actions.add_parser("assign", help="assign to a staff member, who is alerted")
+    assign.add_argument("id", type=int)
+    assign.add_argument("name", metavar="NAME")
+    assign.add_argument("--by", help="who assigned it (default: $USER)")
 
 
 def run_ticket_command(args: argparse.Namespace) -> int:
     from watcher.cli import load_config, open_store
-    from watcher.store import tickets as ticket_store
 
     config = load_config(args)
     store = open_store(config)
     try:
-        with store.engine.connect() as conn:
-            if args.action == "list":
-                rows = ticket_store.list_tickets(conn, status=args.status)
-                _print_list(rows, config.tz, as_json=args.json)
-                return 0
-            row = ticket_store.get(conn, args.id)
-            if row is None:
-                print(f"no ticket #{args.id}", file=sys.stderr)
-                return 1
-            history = ticket_store.events(conn, args.id)
+        if args.action in ("list", "show"):
+            return _read(store, config, args)
+        return _act(store, config, args)
     finally:
         store.close()
-    _print_ticket(row, history, config.tz, as_json=args.json)
+
+
+def _read(store: Any, config: Any, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from watcher.store import tickets as ticket_store
+
+    with store.engine.connect() as conn:
+        if args.action == "list":
+            rows = ticket_store.list_tickets(
+                conn, status=args.status, level=args.level, assignee=args.assignee,
+                overdue_at=datetime.now(UTC) if args.overdue else None)
+            _print_list(rows, config.tz, as_json=args.json)
+            return 0
+        row = ticket_store.get(conn, args.id)
+        if row is None:
+            print(f"no ticket #{args.id}", file=sys.stderr)
+            return 1
+        history = ticket_store.events(conn, args.id)
+        linked = ticket_store.linked_mentions(conn, args.id)
+    _print_ticket(row, history, linked, config.tz, as_json=args.json)
+    return 0
+
+
+def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
+    import asyncio
+    import os
+    from datetime import UTC, datetime
+
+    from watcher.dispatch import dispatch_for
+    from watcher.ticket_actions import TicketActionError, apply
+
+    actor = args.by or os.environ.get("USER") or "operator"
+    try:
+        after = apply(store, config, args.id, args.action, actor=actor, now=datetime.now(UTC),
+                      note=getattr(args, "note", None), assignee=getattr(args, "name", None))
+    except TicketActionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"ticket #{after['id']}: {after['status']}, level {after['level']}, "
+          f"assignee {after['assignee'] or '-'}")
+    if args.action in ("assign", "reopen"):  # they alert the assignee; try that before exiting
+        asyncio.run(dispatch_for(config, store, ignore_backoff=True, time_limit=30))
     return 0
 
 
@@ -55,6 +108,7 @@ def ticket_json(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
         "department": row["department"],
         "status": row["status"],
         "assignee": row["assignee"],
+        "incident": row["incident_id"],
         "deadline": row["deadline"].astimezone(tz).isoformat(),
         "created_at": row["created_at"].astimezone(tz).isoformat(),
         "reasons": row["reasons"],
@@ -84,13 +138,18 @@ def _print_list(rows: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> Non
     ])
 
 
-def _print_ticket(row: dict[str, Any], history: list[dict[str, Any]], tz: tzinfo, *,
-                  as_json: bool) -> None:
+def _print_ticket(row: dict[str, Any], history: list[dict[str, Any]],
+                  linked: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> None:
     data = ticket_json(row, tz)
     data["history"] = [
         {"at": e["at"].astimezone(tz).isoformat(), "actor": e["actor"], "action": e["action"],
          "note": e["note"], "data": e["data"]}
         for e in history
+    ]
+    data["linked"] = [
+        {"kind": m["kind"], "source": m["source"], "url": m["url"], "author": m["author"],
+         "text": m["text"], "at": m["linked_at"].astimezone(tz).isoformat()}
+        for m in linked
     ]
     if as_json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -99,11 +158,16 @@ def _print_ticket(row: dict[str, Any], history: list[dict[str, Any]], tz: tzinfo
     print(f"ticket #{data['id']}  level {data['level']}  {data['status']}  "
           f"{data['category']} ({data['department']})")
     print(f"deadline  {data['deadline']}")
+    if data["incident"]:
+        print(f"incident  #{data['incident']}")
     print(f"assignee  {data['assignee'] or '-'}")
     print(f"source    {mention['source']} ({mention['platform']})  {mention['url'] or ''}")
     print(f"author    {mention['author'] or '-'}  at {mention['created_at']}")
     print(f"text      {mention['text']}")
     print("reasons   " + "; ".join(data["reasons"]))
+    for link in data["linked"]:
+        who = link["author"] or "-"
+        print(f"{link['kind']:<9} {link['at']}  {who}: {excerpt(link['text'], 60)}")
     print("history:")
     for event in data["history"]:
         note = f"  {event['note']}" if event["note"] else ""

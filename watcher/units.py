@@ -57,3 +57,22 @@ def format_duration(delta: timedelta) -> str:
         if count:
             out.append(f"{count}{unit}")
     return "".join(out)
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """`mon-fri`, `sat,sun`, `mon,wed-fri` or `daily` -> weekday numbers (Monday = 0)."""
+    found: set[int] = set()
+    spec = text.strip().lower()
+    if spec in ("daily", "*", "every day"):
+        return frozenset(range(7))
+    for part in spec.split(","):
+        first, _, last = part.strip().partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ValueError(f"not a valid list of days: {text!r} (write e.g. mon-fri, sat,sun)")
+        start = WEEKDAYS.index(first)
+        end = WEEKDAYS.index(last) if last else start
+        found.update(day % 7 for day in range(start, end + (7 if end < start else 0) + 1))
+    return frozenset(found)

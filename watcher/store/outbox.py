@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
@@ -25,6 +26,7 @@ class OutboxRow:
     title: str
     body: str
     attempts: int
+    level: int | None = None
 
 
 def target_key(target: str) -> str:
@@ -41,6 +43,7 @@ def enqueue(
     body: str,
     now: datetime,
     ticket_id: int | None = None,
+    level: int | None = None,
 ) -> None:
     """One pending row per target; an (alert, target) pair already queued is left alone."""
     rows = [
@@ -49,6 +52,7 @@ def enqueue(
             "target_key": target_key(target),
             "target": target,
             "ticket_id": ticket_id,
+            "level": level,
             "title": title,
             "body": body,
             "status": "pending",
@@ -95,7 +99,7 @@ def claim(
             )
     return [
         OutboxRow(r["id"], r["alert_key"], r["target"], r["ticket_id"], r["title"], r["body"],
-                  r["attempts"])
+                  r["attempts"], r["level"])
         for r in rows
     ]
 
@@ -129,7 +133,8 @@ def mark_failed(store: Store, row_id: int, now: datetime, error: str, retry_at: 
 
 def pending_stats(conn: Connection) -> tuple[int, datetime | None]:
     """How many rows wait to be sent, and when the oldest of them was made."""
-    query = select(func.count(), func.min(outbox.c.created_at)).where(outbox.c.status == "pending")
+    query = select(func.count(), func.min(outbox.c.created_at)).where(
+        outbox.c.status.in_(("pending", "held")))
     number, oldest = conn.execute(query).one()
     if isinstance(oldest, str):  # SQLite returns aggregates untyped
         oldest = datetime.fromisoformat(oldest)
@@ -155,3 +160,47 @@ def release(store: Store, row_ids: Sequence[int]) -> None:
             .where(outbox.c.id.in_(list(row_ids)), outbox.c.status == "pending")
             .values(claimed_until=None)
         )
+
+
+def sent_since(store: Store, target: str, since: datetime) -> int:
+    """How many alerts went to `target` since `since` (storm control's count)."""
+    with store.engine.connect() as conn:
+        query = select(func.count()).select_from(outbox).where(
+            outbox.c.target_key == target_key(target), outbox.c.status == "sent",
+            outbox.c.sent_at >= since)
+        return int(conn.execute(query).scalar_one())
+
+
+def hold(store: Store, row_id: int, now: datetime) -> None:
+    with store.begin() as conn:
+        conn.execute(update(outbox).where(outbox.c.id == row_id)
+                     .values(status="held", held_at=now, claimed_until=None))
+
+
+def held(store: Store, held_before: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Held rows by target, for targets whose oldest held row was held before `held_before`."""
+    from watcher.store.schema import mentions, tickets
+
+    query = (
+        select(outbox.c.id, outbox.c.target, outbox.c.title, outbox.c.ticket_id,
+               outbox.c.held_at, mentions.c.url, mentions.c.text)
+        .select_from(outbox.outerjoin(tickets, tickets.c.id == outbox.c.ticket_id)
+                     .outerjoin(mentions, mentions.c.id == tickets.c.mention_id))
+        .where(outbox.c.status == "held").order_by(outbox.c.id)
+    )
+    found: dict[str, list[dict[str, Any]]] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(query).mappings():
+            found.setdefault(row["target"], []).append(dict(row))
+    return {target: rows for target, rows in found.items()
+            if min(r["held_at"] for r in rows) <= held_before}
+
+
+def replace_with_digest(store: Store, target: str, row_ids: Sequence[int], *, title: str,
+                        body: str, now: datetime) -> None:
+    """One digest row takes the place of the held rows, in one transaction."""
+    with store.begin() as conn:
+        enqueue(store, conn, alert_key=f"digest:{now.isoformat()}:{min(row_ids)}",
+                targets=[target], title=title, body=body, now=now, level=1)
+        conn.execute(update(outbox).where(outbox.c.id.in_(list(row_ids)))
+                     .values(status="digested", sent_at=now))

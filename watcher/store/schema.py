@@ -71,6 +71,7 @@ sources = Table(
     Column("errors_in_row", Integer, nullable=False, default=0),
     Column("last_fetched", Integer, nullable=False, default=0),
     Column("last_new", Integer, nullable=False, default=0),
+    Column("down_alerted_at", UtcDateTime),  # when the operators were last told it is broken
 )
 
 mentions = Table(
@@ -116,11 +117,24 @@ fingerprints = Table(
     Column("source", String(200), nullable=False),
 )
 
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("category", String(32), nullable=False),
+    Column("level", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # open | closed
+    Column("keywords", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 tickets = Table(
     "tickets",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("mention_id", Id, ForeignKey("mentions.id"), nullable=False, unique=True),
+    Column("incident_id", Id, ForeignKey("incidents.id"), index=True),
     Column("level", Integer, nullable=False),
     Column("category", String(32), nullable=False),
     Column("department", String(64), nullable=False),
@@ -129,9 +143,33 @@ tickets = Table(
     Column("deadline", UtcDateTime, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("acknowledged_at", UtcDateTime),  # first response: meets the SLA when <= deadline
+    Column("resolved_at", UtcDateTime),
+    Column("closed_at", UtcDateTime),
+    Column("last_progress_at", UtcDateTime),  # the last note, for the progress reminder
     Column("reasons", JSON, nullable=False),
     Column("risks", JSON, nullable=False),
     Index(None, "status", "deadline"),
+)
+
+# Later mentions attached to a ticket: repeat complaints by the same author.
+ticket_links = Table(
+    "ticket_links",
+    metadata,
+    Column("mention_id", Id, ForeignKey("mentions.id"), primary_key=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+)
+
+# One row per thing that must happen once per ticket (a reminder for one breach, an
+# escalation, a re-alert): the primary key lets exactly one SLA pass, on any replica, do it.
+ticket_marks = Table(
+    "ticket_marks",
+    metadata,
+    Column("ticket_id", Id, ForeignKey("tickets.id"), primary_key=True),
+    Column("mark", String(100), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
 )
 
 ticket_events = Table(
@@ -156,7 +194,9 @@ outbox = Table(
     Column("ticket_id", Id, ForeignKey("tickets.id")),
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
-    Column("status", String(12), nullable=False),  # pending | sent
+    Column("level", Integer),  # of the ticket it is about; level 1 is never held back
+    Column("status", String(12), nullable=False),  # pending | held | sent | digested
+    Column("held_at", UtcDateTime),  # storm control held it back for the next digest
     Column("attempts", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime, nullable=False),
     Column("claimed_until", UtcDateTime),

@@ -24,6 +24,7 @@ class SourceState:
     errors_in_row: int = 0
     last_fetched: int = 0
     last_new: int = 0
+    down_alerted_at: datetime | None = None
 
 
 def get(conn: Connection, name: str) -> SourceState:
@@ -52,9 +53,11 @@ def record_success(
     now: datetime,
     fetched: int,
     new: int,
-) -> None:
+) -> SourceState:
+    """Records a successful run; returns the state before it (to tell a recovery)."""
     _ensure(store, conn, name)
-    first = get(conn, name).first_swept_at or now
+    before = get(conn, name)
+    first = before.first_swept_at or now
     conn.execute(
         update(sources)
         .where(sources.c.name == name)
@@ -70,12 +73,13 @@ def record_success(
             last_new=new,
         )
     )
+    return before
 
 
 def record_failure(
     store: Store, conn: Connection, name: str, *, now: datetime, error: str, kind: str
-) -> int:
-    """Records a failed run; returns how many runs in a row have now failed."""
+) -> SourceState:
+    """Records a failed run; returns the state after it (errors_in_row counts this one)."""
     _ensure(store, conn, name)
     conn.execute(
         update(sources)
@@ -87,4 +91,8 @@ def record_failure(
             errors_in_row=sources.c.errors_in_row + 1,
         )
     )
-    return get(conn, name).errors_in_row
+    return get(conn, name)
+
+
+def set_down_alerted(conn: Connection, name: str, at: datetime | None) -> None:
+    conn.execute(update(sources).where(sources.c.name == name).values(down_alerted_at=at))

@@ -1,15 +1,19 @@
-"""Tickets and their history of events."""
+"""Tickets, their history of events, their linked mentions and their once-only marks."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
-from watcher.store.schema import mentions, ticket_events, tickets
+from watcher.store.db import Store
+from watcher.store.schema import mentions, ticket_events, ticket_links, ticket_marks, tickets
 
 SYSTEM_ACTOR = "watcher"
+UNRESOLVED = ("open", "acknowledged", "reopened")
+AWAITING_RESPONSE = ("open", "reopened")
 
 
 def create(
@@ -28,22 +32,14 @@ def create(
     ticket_id = conn.execute(
         insert(tickets)
         .values(
-            mention_id=mention_id,
-            level=level,
-            category=category,
-            department=department,
-            status="open",
-            assignee=assignee,
-            deadline=deadline,
-            created_at=now,
-            updated_at=now,
-            reasons=reasons,
-            risks=risks,
+            mention_id=mention_id, level=level, category=category, department=department,
+            status="open", assignee=assignee, deadline=deadline, created_at=now, updated_at=now,
+            reasons=reasons, risks=risks,
         )
         .returning(tickets.c.id)
     ).scalar_one()
-    add_event(conn, ticket_id, now=now, action="created", data={"level": level,
-                                                                "deadline": deadline.isoformat()})
+    data = {"level": level, "deadline": deadline.isoformat(), "assignee": assignee}
+    add_event(conn, ticket_id, now=now, action="created", data=data)
     return int(ticket_id)
 
 
@@ -64,12 +60,36 @@ def add_event(
     )
 
 
+def change(conn: Connection, ticket_id: int, values: dict[str, Any], *, now: datetime,
+           action: str, actor: str = SYSTEM_ACTOR, note: str | None = None,
+           data: dict[str, Any] | None = None) -> None:
+    """Updates the ticket and records the change as one history event."""
+    conn.execute(update(tickets).where(tickets.c.id == ticket_id)
+                 .values(**values, updated_at=now))
+    add_event(conn, ticket_id, now=now, action=action, actor=actor, note=note, data=data)
+
+
+def mark_once(store: Store, conn: Connection, ticket_id: int, mark: str, now: datetime) -> bool:
+    """True for the one caller that records `mark` first; False for every later one."""
+    # RETURNING, not rowcount: the driver's rowcount is not reliable for INSERT .. ON CONFLICT
+    statement = store.insert_ignoring_conflicts(ticket_marks).values(
+        ticket_id=ticket_id, mark=mark, at=now).returning(ticket_marks.c.ticket_id)
+    return conn.execute(statement).first() is not None
+
+
+def link_mention(store: Store, conn: Connection, *, mention_id: int, ticket_id: int, kind: str,
+                 now: datetime) -> None:
+    conn.execute(store.insert_ignoring_conflicts(ticket_links).values(
+        mention_id=mention_id, ticket_id=ticket_id, kind=kind, at=now))
+
+
 def has_ticket(conn: Connection, mention_id: int) -> bool:
     query = select(tickets.c.id).where(tickets.c.mention_id == mention_id)
-    return conn.execute(query).first() is not None
+    linked = select(ticket_links.c.ticket_id).where(ticket_links.c.mention_id == mention_id)
+    return (conn.execute(query).first() or conn.execute(linked).first()) is not None
 
 
-def _ticket_query() -> Any:
+def ticket_query() -> Any:
     return select(
         tickets,
         mentions.c.source,
@@ -82,15 +102,35 @@ def _ticket_query() -> Any:
     ).join(mentions, mentions.c.id == tickets.c.mention_id)
 
 
-def list_tickets(conn: Connection, *, status: str | None = None) -> list[dict[str, Any]]:
-    query = _ticket_query().order_by(tickets.c.deadline, tickets.c.id)
+def list_tickets(
+    conn: Connection,
+    *,
+    status: str | None = None,
+    level: int | None = None,
+    assignee: str | None = None,
+    overdue_at: datetime | None = None,
+) -> list[dict[str, Any]]:
+    query = ticket_query().order_by(tickets.c.deadline, tickets.c.id)
     if status:
         query = query.where(tickets.c.status == status)
+    if level:
+        query = query.where(tickets.c.level == level)
+    if assignee:
+        query = query.where(tickets.c.assignee == assignee)
+    if overdue_at:
+        query = query.where(tickets.c.status.in_(AWAITING_RESPONSE),
+                            tickets.c.deadline < overdue_at)
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
 def get(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
-    row = conn.execute(_ticket_query().where(tickets.c.id == ticket_id)).mappings().first()
+    row = conn.execute(ticket_query().where(tickets.c.id == ticket_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def get_for_update(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
+    query = select(tickets).where(tickets.c.id == ticket_id).with_for_update()
+    row = conn.execute(query).mappings().first()
     return dict(row) if row else None
 
 
@@ -101,3 +141,56 @@ def events(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
         .order_by(ticket_events.c.at, ticket_events.c.id)
     )
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def linked_mentions(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
+    query = (select(mentions, ticket_links.c.kind, ticket_links.c.at.label("linked_at"))
+             .join(ticket_links, ticket_links.c.mention_id == mentions.c.id)
+             .where(ticket_links.c.ticket_id == ticket_id).order_by(ticket_links.c.at))
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def for_repeat(conn: Connection, *, platform: str, author: str,
+               since: datetime) -> dict[str, Any] | None:
+    """The author's latest ticket on this platform that is still open, or was made since."""
+    query = (
+        ticket_query()
+        .where(mentions.c.platform == platform, mentions.c.author == author,
+               or_(tickets.c.status.in_(UNRESOLVED), tickets.c.created_at >= since))
+        .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+        .limit(1)
+    )
+    row = conn.execute(query).mappings().first()
+    return dict(row) if row else None
+
+
+def overdue(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    """Tickets still awaiting their first response past their deadline."""
+    query = ticket_query().where(tickets.c.status.in_(AWAITING_RESPONSE), tickets.c.deadline < now)
+    return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
+
+
+def wanting_progress(conn: Connection, levels: Sequence[int], before: datetime
+                     ) -> list[dict[str, Any]]:
+    """Unresolved tickets of `levels` with no note (nor creation) since `before`."""
+    last = func.coalesce(tickets.c.last_progress_at, tickets.c.created_at)
+    query = ticket_query().where(and_(tickets.c.status.in_(UNRESOLVED),
+                                      tickets.c.level.in_(list(levels)), last < before))
+    return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
+
+
+def recent_without_incident(conn: Connection, since: datetime,
+                            category: str) -> list[dict[str, Any]]:
+    query = ticket_query().where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None),
+                                 tickets.c.category == category)
+    return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
+
+
+def in_incident(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
+    query = ticket_query().where(tickets.c.incident_id == incident_id).order_by(tickets.c.id)
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def counts_by(conn: Connection, column: str) -> dict[Any, int]:
+    query = select(getattr(tickets.c, column), func.count()).group_by(getattr(tickets.c, column))
+    return {key: int(number) for key, number in conn.execute(query)}

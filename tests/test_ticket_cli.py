@@ -1,0 +1,85 @@
+"""The ticket commands and `watcher sla` as a user runs them, on a store filled by a real sweep."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tests.servers import PlatformServer, Receiver
+from tests.test_e2e import platform, sweep, tickets, watcher, write_config
+
+
+def setup(tmp_path: Path) -> tuple[Path, PlatformServer, Receiver]:
+    server, receiver = platform(), Receiver().start()
+    extra = f'[alerts]\non_duty = ["{receiver.json_url("duty")}"]\n' \
+            f'supervisor = ["{receiver.json_url("sup")}"]\n'
+    config = write_config(tmp_path / "config.toml", server, receiver,
+                          f"sqlite:///{tmp_path / 'w.db'}")
+    text = config.read_text(encoding="utf-8")
+    start = text.index("[alerts]")
+    end = text.index("[[sources]]")
+    config.write_text(text[:start] + extra + text[end:], encoding="utf-8")
+    sweep(config)
+    return config, server, receiver
+
+
+def test_lifecycle_commands(tmp_path: Path) -> None:
+    config, server, receiver = setup(tmp_path)
+    try:
+        first = tickets(config)[0]["id"]
+        done = watcher(config, "tickets", "ack", str(first), "--by", "小李", "--note", "已回电")
+        assert f"ticket #{first}: acknowledged" in done.stdout
+        watcher(config, "tickets", "note", str(first), "已安排上门", "--by", "小李")
+        watcher(config, "tickets", "assign", str(first), "老王", "--by", "组长")
+        refused = watcher(config, "tickets", "reopen", str(first), check=False)
+        assert refused.returncode == 1 and "cannot reopen" in refused.stderr
+        missing = watcher(config, "tickets", "ack", "9999", check=False)
+        assert missing.returncode == 1 and "no ticket #9999" in missing.stderr
+        shown: dict[str, Any] = json.loads(
+            watcher(config, "tickets", "show", str(first), "--json").stdout)
+        assert [(e["action"], e["actor"]) for e in shown["history"]] == [
+            ("created", "watcher"), ("ack", "小李"), ("note", "小李"), ("assign", "组长")]
+        assert shown["history"][1]["note"] == "已回电" and shown["assignee"] == "老王"
+        assert [t["id"] for t in json.loads(watcher(
+            config, "tickets", "list", "--assignee", "老王", "--json").stdout)] == [first]
+        acknowledged = watcher(config, "tickets", "list", "--status", "acknowledged", "--json")
+        assert [t["id"] for t in json.loads(acknowledged.stdout)] == [first]
+        levels = {t["level"] for t in json.loads(
+            watcher(config, "tickets", "list", "--level", "1", "--json").stdout)}
+        assert levels <= {1}
+    finally:
+        server.stop()
+        receiver.stop()
+
+
+def test_sla_command_reminds_then_escalates_once(tmp_path: Path) -> None:
+    config, server, receiver = setup(tmp_path)
+    try:
+        made = tickets(config)
+        deadlines = sorted(datetime.fromisoformat(t["deadline"]) for t in made)
+        overdue = json.loads(watcher(config, "tickets", "list", "--overdue", "--json").stdout)
+        assert overdue == []
+        soon = deadlines[0] + timedelta(minutes=1)
+        first = json.loads(watcher(config, "sla", "--at", soon.isoformat(), "--json").stdout)
+        due = sum(d < soon for d in deadlines)
+        assert first["reminded"] == due >= 1 and first["escalated"] == 0
+        assert first["alerts"]["sent"] == due
+        again = json.loads(watcher(config, "sla", "--at", soon.isoformat(), "--json").stdout)
+        assert again["reminded"] == 0
+        much_later = (deadlines[-1] + timedelta(hours=1)).isoformat()
+        last = json.loads(watcher(config, "sla", "--at", much_later, "--json").stdout)
+        assert first["reminded"] + last["reminded"] == len(made)
+        assert last["escalated"] == len(made)
+        escalations = [a for a in receiver.to("sup") if "升级" in a["title"]]
+        assert len(escalations) == len(made)
+        bad = watcher(config, "sla", "--at", "yesterday", check=False)
+        assert bad.returncode == 2 and "--at: not an ISO 8601 time" in bad.stderr
+        level_three = next(t for t in made if t["level"] == 3)  # no progress reminders
+        history = json.loads(watcher(config, "tickets", "show", str(level_three["id"]),
+                                     "--json").stdout)["history"]
+        assert [e["action"] for e in history] == ["created", "reminded", "escalated"]
+    finally:
+        server.stop()
+        receiver.stop()

@@ -1,0 +1,61 @@
+"""Repeat complaints: a new complaint by the same author on the same platform, while their
+ticket is open or within `[tickets] repeat_window`, is linked to that ticket instead of making a
+new one; the ticket rises to level 2 (unless higher) and is re-alerted once."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from alerts.routing import new_ticket_targets
+from watcher.store import tickets as ticket_store
+from watcher.tickets import TicketPolicy, queue_ticket_alert
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from watcher.config import Config
+    from watcher.store.db import Store
+
+REPEAT_LEVEL = 2  # the handbooks' "repeat complaint still unresolved"
+
+
+def link_repeat(store: Store, conn: Connection, config: Config, mention: dict[str, Any],
+                now: datetime) -> int | None:
+    """Links `mention` to its author's ticket when there is one; returns that ticket's id."""
+    if not mention.get("author"):
+        return None
+    ticket = ticket_store.for_repeat(conn, platform=mention["platform"], author=mention["author"],
+                                     since=now - config.tickets.repeat_window)
+    if ticket is None:
+        return None
+    ticket_store.link_mention(store, conn, mention_id=mention["id"], ticket_id=ticket["id"],
+                              kind="repeat", now=now)
+    changes = _raised(ticket, config, now)
+    ticket_store.change(conn, ticket["id"], changes, now=now, action="repeat",
+                        note=mention["text"][:500],
+                        data={"mention": mention["id"], "level": changes["level"]})
+    if ticket_store.mark_once(store, conn, ticket["id"], "repeat-alert", now):
+        raised = ticket | changes
+        targets = new_ticket_targets(raised["level"], raised["assignee"], config.duty,
+                                     config.alerts)
+        queue_ticket_alert(store, conn, config, raised, kind="repeat", key="repeat",
+                           targets=targets, now=now)
+    return int(ticket["id"])
+
+
+def _raised(ticket: dict[str, Any], config: Config, now: datetime) -> dict[str, Any]:
+    """Level at most 2 with the `repeat` risk; a resolved or closed ticket is reopened, since
+    the customer says the problem is not solved."""
+    level = min(ticket["level"], REPEAT_LEVEL)
+    deadline = min(ticket["deadline"], TicketPolicy.from_config(config).deadline(level, now))
+    changes: dict[str, Any] = {
+        "level": level,
+        "deadline": deadline,
+        "risks": list(dict.fromkeys([*ticket["risks"], "repeat"])),
+        "reasons": list(dict.fromkeys([*ticket["reasons"], "repeat: 同一用户再次投诉"])),
+    }
+    if ticket["status"] in ("resolved", "closed"):
+        changes |= {"status": "reopened", "resolved_at": None, "closed_at": None,
+                    "deadline": TicketPolicy.from_config(config).deadline(level, now)}
+    return changes

@@ -1,0 +1,209 @@
+"""The tables of config.toml other than [[sources]], as frozen dataclasses with their defaults,
+and the checks each needs beyond its types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from watcher.schema import ByteSize, Problems, Weekdays
+
+
+@dataclass(frozen=True)
+class WatcherSection:
+    timezone: str = "Asia/Shanghai"
+    database: str = "sqlite:///watcher.db"
+
+
+@dataclass(frozen=True)
+class ScheduleSection:
+    patrols: tuple[time, ...] = (time(9), time(13), time(18))
+    sweep_every: timedelta = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class MonitorSection:
+    keywords: tuple[str, ...] = ()
+    max_age: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class HttpSection:
+    timeout: timedelta = timedelta(seconds=20)
+    max_bytes: ByteSize = ByteSize(20_000_000)
+    concurrency: int = 100
+    per_host: int = 8
+    retries: int = 2
+    follow_redirects: bool = True
+    user_agent: str = "Watcher/0.1 (+https://github.com/watcher-cs/watcher)"
+
+
+@dataclass(frozen=True)
+class ScoringSection:
+    ticket_level: int = 3
+    threshold: float | None = None  # None: the model's tuned default
+    rules: str | None = None  # an extra rules file, relative to config.toml
+
+
+@dataclass(frozen=True)
+class BusinessHours:
+    """The SLA clock of the `levels` named runs only within these hours."""
+
+    levels: tuple[int, ...] = ()
+    days: Weekdays = Weekdays(frozenset(range(5)))
+    start: time = time(9)
+    end: time = time(18)
+
+
+@dataclass(frozen=True)
+class SlaSection:
+    respond_within: tuple[timedelta, ...] = (
+        timedelta(minutes=10),
+        timedelta(minutes=30),
+        timedelta(hours=2),
+        timedelta(hours=24),
+    )
+    escalate_after: timedelta = timedelta(minutes=30)  # after a breach, tell the supervisor
+    progress_every: timedelta = timedelta(hours=2)  # open level 1-2 tickets want a note this often
+    business_hours: BusinessHours | None = None
+
+
+@dataclass(frozen=True)
+class Shift:
+    name: str  # the staff member
+    days: Weekdays
+    start: time
+    end: time  # before `start`: the shift runs past midnight
+    notify: tuple[str, ...] = ()  # apprise URLs
+
+
+@dataclass(frozen=True)
+class DutySection:
+    shifts: tuple[Shift, ...] = ()
+
+
+@dataclass(frozen=True)
+class TicketsSection:
+    repeat_window: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class IncidentsSection:
+    min_complaints: int = 5
+    window: timedelta = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class HealthSection:
+    alert_after: int = 3  # failed sweeps in a row before the operators are told
+
+
+@dataclass(frozen=True)
+class AlertsSection:
+    on_duty: tuple[str, ...] = ()
+    supervisor: tuple[str, ...] = ()
+    manager: tuple[str, ...] = ()
+    operators: tuple[str, ...] = ()
+    digest_over: int = 30  # alerts to one target in a minute beyond which the rest are digested
+
+
+SECTIONS: dict[str, type] = {
+    "watcher": WatcherSection,
+    "schedule": ScheduleSection,
+    "monitor": MonitorSection,
+    "http": HttpSection,
+    "scoring": ScoringSection,
+    "sla": SlaSection,
+    "alerts": AlertsSection,
+    "duty": DutySection,
+    "tickets": TicketsSection,
+    "incidents": IncidentsSection,
+    "health": HealthSection,
+}
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def check_sections(values: dict[str, Any], problems: Problems) -> None:
+    """Checks beyond types: ranges and names, one small check per section."""
+    for name, check in _SECTION_CHECKS.items():
+        if values.get(name) is not None:
+            for key, message in check(values[name]):
+                problems.add(f"{name}.{key}", message)
+
+
+def _check_watcher(section: WatcherSection) -> list[tuple[str, str]]:
+    if valid_zone(section.timezone):
+        return []
+    return [("timezone", f"unknown time zone {section.timezone!r}")]
+
+
+def _check_http(section: HttpSection) -> list[tuple[str, str]]:
+    found = [(key, "must be at least 1") for key in ("concurrency", "per_host")
+             if getattr(section, key) < 1]
+    if section.retries < 0:
+        found.append(("retries", "must not be negative"))
+    if section.timeout.total_seconds() <= 0:
+        found.append(("timeout", "must be longer than 0s"))
+    return found
+
+
+def _check_scoring(section: ScoringSection) -> list[tuple[str, str]]:
+    found = []
+    if not 1 <= section.ticket_level <= 4:
+        found.append(("ticket_level", "must be a level from 1 to 4"))
+    if section.threshold is not None and not 0 < section.threshold < 1:
+        found.append(("threshold", "must be between 0 and 1"))
+    return found
+
+
+def _check_sla(section: SlaSection) -> list[tuple[str, str]]:
+    found = []
+    if len(section.respond_within) != 4:
+        found.append(("respond_within", "must list four durations, for levels 1 to 4"))
+    hours = section.business_hours
+    if hours is not None:
+        if any(not 1 <= level <= 4 for level in hours.levels):
+            found.append(("business_hours.levels", "levels are 1 to 4"))
+        if hours.end <= hours.start:
+            found.append(("business_hours.end", "must be later than business_hours.start"))
+    return found
+
+
+def _check_duty(section: DutySection) -> list[tuple[str, str]]:
+    return [(f"shifts[{i}].end", "must differ from start")
+            for i, shift in enumerate(section.shifts) if shift.start == shift.end]
+
+
+def _check_positive(name: str) -> Any:
+    def check(section: Any) -> list[tuple[str, str]]:
+        return [] if getattr(section, name) >= 1 else [(name, "must be at least 1")]
+
+    return check
+
+
+def _check_schedule(section: ScheduleSection) -> list[tuple[str, str]]:
+    if section.sweep_every.total_seconds() >= 1:
+        return []
+    return [("sweep_every", "must be at least 1s")]
+
+
+_SECTION_CHECKS: dict[str, Any] = {
+    "watcher": _check_watcher,
+    "http": _check_http,
+    "scoring": _check_scoring,
+    "sla": _check_sla,
+    "schedule": _check_schedule,
+    "duty": _check_duty,
+    "incidents": _check_positive("min_complaints"),
+    "health": _check_positive("alert_after"),
+    "alerts": _check_positive("digest_over"),
+}

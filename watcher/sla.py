@@ -1,0 +1,88 @@
+"""One SLA pass: reminders for tickets past their response deadline, escalation to the
+supervisor `escalate_after` later, and progress reminders for open level 1-2 tickets with no
+note for `progress_every`. Each happens once per breach, whichever replica runs the pass: a
+ticket mark decides (watcher.store.tickets.mark_once)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from alerts.routing import escalation_targets
+from watcher.store import tickets as ticket_store
+from watcher.tickets import TicketPolicy, assignee_targets, queue_ticket_alert
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from watcher.config import Config
+    from watcher.store.db import Store
+
+PROGRESS_LEVELS = (1, 2)
+
+
+@dataclass
+class SlaReport:
+    reminded: int = 0
+    escalated: int = 0
+    progress: int = 0
+
+
+def sla_pass(store: Store, config: Config, now: datetime) -> SlaReport:
+    report = SlaReport()
+    policy = TicketPolicy.from_config(config)
+    with store.engine.connect() as conn:
+        overdue = ticket_store.overdue(conn, now)
+        quiet = ticket_store.wanting_progress(conn, PROGRESS_LEVELS,
+                                              now - config.sla.progress_every)
+    for ticket in overdue:
+        breach = ticket["deadline"].isoformat()
+        report.reminded += _once(store, config, ticket, f"overdue:{breach}", now, _remind)
+        if now >= policy.later(ticket["level"], ticket["deadline"], config.sla.escalate_after):
+            report.escalated += _once(store, config, ticket, f"escalated:{breach}", now,
+                                      _escalate)
+    for ticket in quiet:
+        since = (ticket["last_progress_at"] or ticket["created_at"]).isoformat()
+        report.progress += _once(store, config, ticket, f"progress:{since}", now, _progress)
+    return report
+
+
+Act = Callable[["Store", "Connection", "Config", dict[str, Any], str, datetime], None]
+
+
+def _once(store: Store, config: Config, ticket: dict[str, Any], mark: str, now: datetime,
+          act: Act) -> int:
+    """Runs `act` in its own transaction if this pass is the first to claim `mark`."""
+    with store.begin() as conn:
+        if not ticket_store.mark_once(store, conn, ticket["id"], mark, now):
+            return 0
+        act(store, conn, config, ticket, mark, now)
+    return 1
+
+
+def _remind(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], mark: str,
+            now: datetime) -> None:
+    targets = assignee_targets(config, ticket)
+    queue_ticket_alert(store, conn, config, ticket, kind="overdue", key=mark, targets=targets,
+                       now=now)
+    ticket_store.add_event(conn, ticket["id"], now=now, action="reminded",
+                           data={"deadline": ticket["deadline"].isoformat(), "to": "assignee"})
+
+
+def _escalate(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], mark: str,
+              now: datetime) -> None:
+    queue_ticket_alert(store, conn, config, ticket, kind="escalation", key=mark,
+                       targets=escalation_targets(config.alerts), now=now)
+    ticket_store.add_event(conn, ticket["id"], now=now, action="escalated",
+                           data={"deadline": ticket["deadline"].isoformat(), "to": "supervisor"})
+
+
+def _progress(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], mark: str,
+              now: datetime) -> None:
+    targets = assignee_targets(config, ticket)
+    queue_ticket_alert(store, conn, config, ticket, kind="progress", key=mark, targets=targets,
+                       now=now)
+    ticket_store.add_event(conn, ticket["id"], now=now, action="progress_reminder",
+                           data={"since": mark.split(":", 1)[1]})

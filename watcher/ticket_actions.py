@@ -1,0 +1,87 @@
+"""What staff do to a ticket: acknowledge, note, assign, resolve, close, reopen. Each change is
+one history event with who did it, when and an optional note."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from watcher.store import tickets as ticket_store
+from watcher.tickets import TicketPolicy, assignee_targets, queue_ticket_alert
+
+if TYPE_CHECKING:
+    from watcher.config import Config
+    from watcher.store.db import Store
+
+# action -> (statuses it may start from, status it leads to)
+TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "ack": (("open", "reopened"), "acknowledged"),
+    "resolve": (("open", "acknowledged", "reopened"), "resolved"),
+    "close": (("open", "acknowledged", "resolved", "reopened"), "closed"),
+    "reopen": (("resolved", "closed"), "reopened"),
+    "note": (("open", "acknowledged", "resolved", "reopened"), None),
+    "assign": (("open", "acknowledged", "reopened"), None),
+}
+ACTIONS = tuple(TRANSITIONS)
+
+
+class TicketActionError(Exception):
+    """An action that cannot be applied: no such ticket, or not from its current status."""
+
+
+def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: str,
+          now: datetime, note: str | None = None, assignee: str | None = None) -> dict[str, Any]:
+    """Applies `action` in one transaction; returns the ticket as it is afterwards."""
+    allowed, target = TRANSITIONS[action]
+    with store.begin() as conn:
+        ticket = ticket_store.get_for_update(conn, ticket_id)
+        if ticket is None:
+            raise TicketActionError(f"no ticket #{ticket_id}")
+        if ticket["status"] not in allowed:
+            raise TicketActionError(_refusal(ticket_id, ticket["status"], action))
+        if action == "note" and not (note and note.strip()):
+            raise TicketActionError("a note needs some text")
+        values = _values(action, ticket, config, now, assignee)
+        if target:
+            values["status"] = target
+        data = {"from": ticket["status"], "to": target} if target else None
+        if action == "ack":
+            data = (data or {}) | {"sla_met": now <= ticket["deadline"]}
+        if action == "assign":
+            data = {"from": ticket["assignee"], "to": assignee}
+        ticket_store.change(conn, ticket_id, values, now=now, action=action, actor=actor,
+                            note=note, data=data)
+        after = ticket_store.get(conn, ticket_id)
+        assert after is not None
+        if action in ("assign", "reopen"):
+            kind = "assigned" if action == "assign" else "reopened"
+            key = f"{kind}:{now.isoformat()}"
+            queue_ticket_alert(store, conn, config, after, kind=kind, key=key,
+                               targets=assignee_targets(config, after), now=now)
+    return after
+
+
+def _values(action: str, ticket: dict[str, Any], config: Config, now: datetime,
+            assignee: str | None) -> dict[str, Any]:
+    if action == "ack":
+        return {"acknowledged_at": now, "last_progress_at": now}
+    if action == "note":
+        return {"last_progress_at": now}
+    if action == "resolve":
+        return {"resolved_at": now, "last_progress_at": now}
+    if action == "close":
+        return {"closed_at": now}
+    if action == "reopen":
+        deadline = TicketPolicy.from_config(config).deadline(ticket["level"], now)
+        return {"resolved_at": None, "closed_at": None, "acknowledged_at": None,
+                "deadline": deadline, "last_progress_at": now}
+    if action == "assign":
+        if not (assignee and assignee.strip()):
+            raise TicketActionError("assign needs a name")
+        return {"assignee": assignee.strip()}
+    raise ValueError(action)
+
+
+def _refusal(ticket_id: int, status: str, action: str) -> str:
+    hint = {"closed": "; reopen it first", "resolved": "; reopen it first"}.get(status, "")
+    return f"ticket #{ticket_id} is {status}: cannot {action} it{hint}"
