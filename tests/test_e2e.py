@@ -165,3 +165,23 @@ def test_unknown_source_name_is_a_usage_error(tmp_path: Path, servers: Any) -> N
                           f"sqlite:///{tmp_path / 'w.db'}")
     done = watcher(config, "sweep", "--source", "nope", check=False)
     assert done.returncode == 2 and "no source named 'nope'" in done.stderr
+
+
+def test_try_source_stores_nothing(tmp_path: Path, servers: Any) -> None:
+    server, receiver = servers
+    database = tmp_path / "w.db"
+    config = write_config(tmp_path / "config.toml", server, receiver, f"sqlite:///{database}")
+    shown = json.loads(watcher(config, "try-source", "forum", "--limit", "2", "--json").stdout)
+    assert shown["fetched"] == 3 and len(shown["items"]) == 2
+    shock = shown["items"][0]
+    assert shock["id"] == "post-1" and shock["level"] == 1 and "safety" in shock["risks"]
+    assert not database.exists() and receiver.received == []
+    text = watcher(config, "try-source", "shop-page").stdout
+    assert text.startswith("shop-page (html): 2 items") and "访客A" in text
+    missing = watcher(config, "try-source", "nope", check=False)
+    assert missing.returncode == 2 and "no source named 'nope'" in missing.stderr
+    extra = f'[[sources]]\nname = "gone"\nkind = "rss"\nurl = "{server.url}/missing.xml"\n'
+    config = write_config(tmp_path / "config.toml", server, receiver, f"sqlite:///{database}",
+                          extra)
+    failed = watcher(config, "try-source", "gone", check=False)
+    assert failed.returncode == 1 and "HTTP 404" in failed.stderr

@@ -39,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     sla = commands.add_parser("sla", help="run one SLA pass: reminders, escalations, progress")
     sla.add_argument("--at", metavar="ISO-TIME", help="as of this time (default: now)")
     sla.add_argument("--json", action="store_true")
+    trial = commands.add_parser("try-source", help="fetch one source now, store nothing, "
+                                "show what it found and how each item would score")
+    trial.add_argument("name", metavar="NAME")
+    trial.add_argument("--limit", type=int, default=10, metavar="N", help="items shown (10)")
+    trial.add_argument("--json", action="store_true")
     score = commands.add_parser("score", help="score texts (arguments, or one per line on stdin)")
     score.add_argument("texts", nargs="*", metavar="TEXT")
     from watcher.ticket_cli import add_ticket_commands
@@ -56,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": cmd_run,
         "score": cmd_score,
         "sla": cmd_sla,
+        "try-source": cmd_try_source,
         "tickets": _tickets,
     }
     try:
@@ -207,6 +213,14 @@ def cmd_sla(args: argparse.Namespace) -> int:
         print(f"reminded {report.reminded}, escalated {report.escalated}, progress reminders "
               f"{report.progress}; alerts: {alerts.sent} sent, {alerts.failed} failed")
     return EXIT_OK
+
+
+def cmd_try_source(args: argparse.Namespace) -> int:
+    from watcher.try_source import try_source
+
+    config = load_config(args)
+    (source,) = _chosen_sources(config, [args.name])
+    return try_source(config, source, max(0, args.limit), args.json)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
