@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -24,6 +26,7 @@ class Route:
     status: int = 200
     etag: bool = True
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds before answering: a slow platform
 
 
 class _Server:
@@ -61,6 +64,7 @@ class PlatformServer(_Server):
         super().__init__(port)
         self.routes: dict[str, Route] = routes or {}
         self.hits: dict[str, int] = {}
+        self.times: dict[str, list[float]] = {}  # when each request came, by path
         self._lock = threading.Lock()
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -74,7 +78,10 @@ class PlatformServer(_Server):
                 path = self.path.split("?")[0]
                 with server._lock:
                     server.hits[path] = server.hits.get(path, 0) + 1
+                    server.times.setdefault(path, []).append(time.time())
                 route = server.routes.get(path)
+                if route is not None and route.delay:
+                    time.sleep(route.delay)
                 if route is None:
                     self.send_error(404)
                     return
@@ -100,10 +107,11 @@ class PlatformServer(_Server):
 class Receiver(_Server):
     """Records every JSON body POSTed to it: what apprise's json:// sends."""
 
-    def __init__(self, port: int | None = None, status: int = 200) -> None:
+    def __init__(self, port: int | None = None, status: int = 200, delay: float = 0.0) -> None:
         super().__init__(port)
         self.received: list[dict[str, Any]] = []
         self.status = status
+        self.delay = delay  # seconds before answering: a slow chat service
         self._lock = threading.Lock()
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -116,6 +124,8 @@ class Receiver(_Server):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if server.delay:
+                    time.sleep(server.delay)
                 if server.status < 400:
                     with server._lock:
                         server.received.append(json.loads(body or b"{}") | {"path": self.path})
@@ -131,3 +141,53 @@ class Receiver(_Server):
     def to(self, path: str) -> list[dict[str, Any]]:
         """What was received on /path."""
         return [r for r in self.received if r["path"] == f"/{path}"]
+
+
+class TcpProxy:
+    """Forwards a loopback port to another address until stopped: a store that can be cut off."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._open: list[socket.socket] = []
+
+    def start(self) -> TcpProxy:
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def _accept(self) -> None:
+        assert self._listener is not None
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self._open += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        """Cuts every connection and refuses new ones."""
+        if self._listener:
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+            self._listener.close()
+        for conn in self._open:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+                conn.close()

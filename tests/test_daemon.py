@@ -1,45 +1,17 @@
-"""`watcher run` as a real process: sweeps at once, on schedule, survives broken sources, and
-stops cleanly on SIGTERM."""
+"""`watcher run` as a real process: sweeps at once, on schedule, survives broken sources, serves
+/healthz and /metrics, and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
+from tests.daemon_process import Daemon, wait_for
 from tests.servers import PlatformServer, Receiver, Route, free_port
 
-ROOT = Path(__file__).resolve().parents[1]
 FEED = (Path(__file__).parent / "fixtures" / "e2e" / "feed.xml").read_bytes()
 
 
-def start(config: Path) -> subprocess.Popen[str]:
-    env = os.environ | {"WATCHER_LOG_FORMAT": "json"}
-    return subprocess.Popen([sys.executable, "-m", "watcher", "--config", str(config), "run"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            cwd=ROOT)
-
-
-def wait_for(condition: object, timeout: float = 30.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def stop(process: subprocess.Popen[str]) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=30)
-    return process.returncode, stderr
-
-
-def test_runs_on_schedule_alerts_and_stops_on_sigterm(tmp_path: Path) -> None:
+def test_runs_on_schedule_alerts_serves_health_and_stops_on_sigterm(tmp_path: Path) -> None:
     server = PlatformServer({"/feed.xml": Route(FEED, "application/rss+xml")}).start()
     receiver = Receiver().start()
     dead = f"http://127.0.0.1:{free_port()}/feed.xml"
@@ -66,21 +38,81 @@ kind = "rss"
 url = "{dead}"
 schedule = ["sweep"]
 """, encoding="utf-8")
-    process = start(config)
+    daemon = Daemon(config, tmp_path / "daemon.log")
     try:
         # a source never swept before is swept at once, and its alerts go out
         assert wait_for(lambda: server.hits.get("/feed.xml", 0) >= 1, 20)
         assert wait_for(lambda: len(receiver.received) >= 1, 30)
         # then again on every slot, conditional requests answered 304
         assert wait_for(lambda: server.hits.get("/feed.xml", 0) >= 3, 20)
-        assert process.poll() is None, "a broken source does not stop the daemon"
+        assert daemon.process.poll() is None, "a broken source does not stop the daemon"
+        status, body = daemon.get("/healthz")
+        assert status == 200 and '"scheduler": true' in body and '"store": true' in body
+        status, metrics = daemon.get("/metrics")
+        assert status == 200
+        for expected in ('watcher_sweeps_total{result="ok",source="forum"}',
+                         'watcher_source_errors_total{kind="network",source="offline"}',
+                         'watcher_items_fetched_total{source="forum"} 3.0',
+                         'watcher_tickets_open{level="1"} 1.0',
+                         "watcher_alerts_pending ", "watcher_alerts_oldest_pending_age_seconds",
+                         "watcher_sweep_duration_seconds_bucket"):
+            assert expected in metrics, expected
     finally:
-        code, stderr = stop(process)
+        code = daemon.stop()
         server.stop()
         receiver.stop()
-    assert code == 0, stderr
-    logs = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert code == 0, daemon.log.read_text(encoding="utf-8")
+    logs = daemon.logs()
     assert any("offline" in e["message"] and e["level"] == "error" for e in logs)
     assert any(e["message"] == "stopped" for e in logs)
-    alerted = len(receiver.received)
-    assert alerted >= 1 and all("#" in a["title"] for a in receiver.received)
+    assert all("#" in a["title"] for a in receiver.received)
+
+
+def test_healthz_is_503_when_the_store_is_gone(tmp_path: Path) -> None:
+    """PostgreSQL behind a proxy the test cuts: the daemon stays up and says it is unhealthy."""
+    import os
+    from urllib.parse import urlsplit
+
+    import pytest
+
+    from tests.conftest import POSTGRES_ENV, postgres_schema_url
+    from tests.servers import TcpProxy
+
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set")
+    real = urlsplit(base)
+    proxy = TcpProxy((real.hostname or "127.0.0.1", real.port or 5432)).start()
+    schemas = postgres_schema_url(base)
+    url = next(schemas).replace(f"{real.hostname}:{real.port or 5432}",
+                                f"127.0.0.1:{proxy.port}")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[watcher]\ndatabase = "{url}"\n', encoding="utf-8")
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert daemon.get("/healthz")[0] == 200
+        proxy.stop()
+        status, body = daemon.get("/healthz")
+        assert status == 503 and '"store": false' in body and '"scheduler": true' in body
+        assert daemon.process.poll() is None
+    finally:
+        assert daemon.stop() == 0
+        next(schemas, None)
+
+
+def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "config.toml"
+        config.write_text(f'[watcher]\ndatabase = "sqlite:///{tmp_path / "w.db"}"\n'
+                          f'[web]\nport = {port}\n', encoding="utf-8")
+        done = subprocess.run([sys.executable, "-m", "watcher", "--config", str(config), "run"],
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"config.toml: web: cannot listen on 127.0.0.1:{port}" in done.stderr

@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--source", action="append", default=[], metavar="NAME")
     sweep.add_argument("--json", action="store_true", help="print one JSON document")
     commands.add_parser("run", help="run the daemon")
+    health = commands.add_parser("healthcheck", help="exit 0 when the local daemon's /healthz "
+                                 "answers 200 (the container's HEALTHCHECK)")
+    health.add_argument("--url", help="default: http://127.0.0.1:[web] port/healthz")
     sla = commands.add_parser("sla", help="run one SLA pass: reminders, escalations, progress")
     sla.add_argument("--at", metavar="ISO-TIME", help="as of this time (default: now)")
     sla.add_argument("--json", action="store_true")
@@ -62,6 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "score": cmd_score,
         "sla": cmd_sla,
         "try-source": cmd_try_source,
+        "healthcheck": cmd_healthcheck,
         "tickets": _tickets,
     }
     try:
@@ -173,13 +177,36 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     store = open_store(config)
     from watcher.daemon import Daemon
+    from watcher.web.server import WebServerError
 
     scorer = scorer_for(config)
     try:
         asyncio.run(Daemon(config, store, scorer).run())
+    except WebServerError as exc:
+        raise ConfigError([f"{config.label}: web: {exc}"]) from None
     finally:
         store.close()
     return EXIT_OK
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    import urllib.error
+    import urllib.request
+
+    if args.url:
+        url = args.url
+    else:
+        port = config_module.load(args.config).web.port
+        url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            print(answer.read().decode())
+            return EXIT_OK
+    except urllib.error.HTTPError as exc:
+        print(exc.read().decode() or f"HTTP {exc.code}", file=sys.stderr)
+    except OSError as exc:
+        print(f"{url}: {exc}", file=sys.stderr)
+    return EXIT_FAILED
 
 
 def cmd_sla(args: argparse.Namespace) -> int:

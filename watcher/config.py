@@ -33,6 +33,7 @@ from watcher.sections import (
     SlaSection,
     TicketsSection,
     WatcherSection,
+    WebSection,
     check_sections,
     valid_zone,
 )
@@ -40,6 +41,8 @@ from watcher.sections import (
 DEFAULT_CONFIG_NAME = "config.toml"
 DATABASE_ENV = "WATCHER_DATABASE_URL"
 CONFIG_ENV = "WATCHER_CONFIG"
+WEB_PORT_ENV = "WATCHER_WEB_PORT"
+WEB_BIND_ENV = "WATCHER_WEB_BIND"
 
 
 class ConfigError(Exception):
@@ -87,6 +90,7 @@ class Config:
     tickets: TicketsSection = field(default_factory=TicketsSection)
     incidents: IncidentsSection = field(default_factory=IncidentsSection)
     health: HealthSection = field(default_factory=HealthSection)
+    web: WebSection = field(default_factory=WebSection)
     sources: tuple[SourceConfig, ...] = ()
 
     @property
@@ -161,7 +165,19 @@ def parse(raw: Mapping[str, Any], path: Path | None) -> Config:
         values["watcher"] = dataclasses.replace(
             values.get("watcher") or WatcherSection(), database=os.environ[DATABASE_ENV]
         )
+    if os.environ.get(WEB_PORT_ENV):
+        values["web"] = dataclasses.replace(values.get("web") or WebSection(),
+                                            port=_web_port(os.environ[WEB_PORT_ENV], label))
+    if os.environ.get(WEB_BIND_ENV):  # the container image listens on 0.0.0.0 whatever the file
+        values["web"] = dataclasses.replace(values.get("web") or WebSection(),
+                                            bind=os.environ[WEB_BIND_ENV])
     return Config(path=path, sources=tuple(sources), **values)
+
+
+def _web_port(text: str, label: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise ConfigError([f"{label}: {WEB_PORT_ENV}: not a TCP port: {text!r}"])
+    return int(text)
 
 
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")

@@ -1,5 +1,7 @@
-"""`watcher run`: APScheduler drives every source on its schedules; the dispatcher sends alerts
-throughout; SIGTERM lets the work in hand finish and exits 0."""
+"""`watcher run`: APScheduler drives every source on its schedules (each slot claimed in the
+store, so replicas share the work), the dispatcher sends alerts throughout, an SLA pass runs
+every minute, and the web server answers /healthz and /metrics. SIGTERM lets the work in hand
+finish and exits 0."""
 
 from __future__ import annotations
 
@@ -8,15 +10,18 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from watcher import schedule
 from watcher.config import Config, SourceConfig
 from watcher.dispatch import dispatch_for
 from watcher.httpclient import HttpClient
+from watcher.metrics import Metrics
 from watcher.pipeline import Pipeline
+from watcher.polling import Poller
 from watcher.sla import sla_pass
+from watcher.store import claims
 from watcher.store import sources as source_store
 
 if TYPE_CHECKING:
@@ -27,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH_EVERY = 5.0  # seconds between outbox passes when nothing wakes the dispatcher sooner
 SLA_EVERY = 60  # seconds between SLA passes
+KEEP_CLAIMS = timedelta(days=7)
 
 
 class Daemon:
@@ -35,78 +41,113 @@ class Daemon:
         self.store = store
         self.scorer = scorer
         self.sources = {s.name: s for s in config.sources if s.enabled}
+        self.metrics = Metrics(store)
         self._locks = {name: asyncio.Lock() for name in self.sources}
         self._running: set[asyncio.Task[None]] = set()
         self._stop = asyncio.Event()
         self._outbox_changed = asyncio.Event()
+        self._scheduler: Any = None
+
+    def alive(self) -> bool:
+        return bool(self._scheduler and self._scheduler.running and not self._stop.is_set())
 
     async def run(self) -> None:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from watcher.web.parts import Parts
+        from watcher.web.server import start
 
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
+        runner, _ = await start(Parts(self.config, self.store, self.metrics, self.alive))
         async with HttpClient(self.config.http) as http:
-            self.pipeline = Pipeline(self.config, self.store, http, self.scorer)
-            scheduler = AsyncIOScheduler(timezone=self.config.tz)
-            for source in self.sources.values():
-                for suffix, trigger in schedule.triggers(source, self.config.tz).items():
-                    scheduler.add_job(
-                        self._scheduled, trigger, args=[source.name], id=f"{source.name}:{suffix}",
-                        max_instances=1, coalesce=True, misfire_grace_time=300,
-                    )
-            scheduler.add_job(self._sla, "interval", seconds=SLA_EVERY, id="sla",
-                              max_instances=1, coalesce=True)
-            scheduler.start()
-            log.info("watching %d sources; %d jobs scheduled", len(self.sources),
-                     len(scheduler.get_jobs()))
+            pipeline = Pipeline(self.config, self.store, http, self.scorer)
+            self.poller = Poller(self.config, self.store, pipeline, self.metrics,
+                                 self._outbox_changed.set)
+            self._scheduler = self._schedule()
+            self._scheduler.start()
+            log.info("watching %d sources as %s; %d jobs scheduled", len(self.sources),
+                     self.poller.owner, len(self._scheduler.get_jobs()))
             await self._catch_up()
             dispatcher = asyncio.create_task(self._dispatch_loop())
             await self._stop.wait()
             log.info("stopping: letting %d running sweeps finish", len(self._running))
-            scheduler.shutdown(wait=False)
+            self._scheduler.shutdown(wait=False)
             if self._running:
                 await asyncio.gather(*self._running, return_exceptions=True)
             self._outbox_changed.set()
             await dispatcher
+        await runner.cleanup()
         log.info("stopped")
 
+    def _schedule(self) -> Any:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+        scheduler = AsyncIOScheduler(timezone=self.config.tz)
+        for source in self.sources.values():
+            for suffix, trigger in schedule.triggers(source, self.config.tz).items():
+                scheduler.add_job(self._scheduled, trigger, args=[source.name],
+                                  id=f"{source.name}:{suffix}", max_instances=1, coalesce=True,
+                                  misfire_grace_time=300)
+        lease = self.config.schedule.claim_lease.total_seconds()
+        jobs: list[tuple[Callable[[], Any], float, str]] = [
+            (self._sla, SLA_EVERY, "sla"),
+            (self._take_over, max(1.0, lease / 2), "take-over"),
+            (self._forget_claims, 3600, "forget-claims"),
+        ]
+        for job, seconds, name in jobs:
+            scheduler.add_job(job, "interval", seconds=seconds, id=name, max_instances=1,
+                              coalesce=True)
+        return scheduler
+
     async def _catch_up(self) -> None:
-        """Runs once, now, each source that was never swept or missed its last slot."""
-        states = await asyncio.to_thread(self._states)
+        """Polls, now, each source never swept or whose last slot passed without a run; the
+        slot is claimed like any other, so of several replicas starting together one polls."""
+        with self.store.engine.connect() as conn:
+            states = source_store.all_states(conn)
         now = datetime.now(UTC)
         for name, source in self.sources.items():
             last = states[name].last_run_at if name in states else None
-            if schedule.needs_catch_up(source, self.config.tz, now, last):
+            slot = schedule.last_due_slot(source, self.config.tz, now)
+            if slot is not None and schedule.needs_catch_up(source, self.config.tz, now, last):
                 log.info("source %s: %s, sweeping now", name,
                          "never swept" if last is None else "missed its last slot")
-                self._start_poll(source)
-
-    def _states(self) -> dict[str, source_store.SourceState]:
-        with self.store.engine.connect() as conn:
-            return source_store.all_states(conn)
+                self._start_poll(source, slot)
 
     async def _scheduled(self, name: str) -> None:
-        task = self._start_poll(self.sources[name])
+        source = self.sources[name]
+        slot = schedule.last_due_slot(source, self.config.tz, datetime.now(UTC))
+        task = self._start_poll(source, slot) if slot else None
         if task is not None:
             await task
 
-    def _start_poll(self, source: SourceConfig) -> asyncio.Task[None] | None:
+    async def _take_over(self) -> None:
+        """Polls the slots whose claims a dead replica left behind."""
+        for name, slot in await asyncio.to_thread(claims.abandoned, self.store, datetime.now(UTC)):
+            if name in self.sources:
+                log.info("source %s: taking over slot %s from a replica that stopped", name,
+                         slot.isoformat())
+                self._start_poll(self.sources[name], slot)
+
+    async def _forget_claims(self) -> None:
+        await asyncio.to_thread(claims.forget_before, self.store, datetime.now(UTC) - KEEP_CLAIMS)
+
+    def _start_poll(self, source: SourceConfig, slot: datetime) -> asyncio.Task[None] | None:
         if self._stop.is_set():
             return None
         if self._locks[source.name].locked():
             log.info("source %s: previous run still going, skipping this slot", source.name)
             return None
-        task = asyncio.create_task(self._poll(source))
+        task = asyncio.create_task(self._poll(source, slot))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         return task
 
-    async def _poll(self, source: SourceConfig) -> None:
+    async def _poll(self, source: SourceConfig, slot: datetime) -> None:
         async with self._locks[source.name]:
-            report = await self.pipeline.sweep_source(source)
-        if report.tickets:
-            self._outbox_changed.set()
+            try:
+                await self.poller.poll(source, slot)
+            except Exception:  # the store failing mid-poll: logged; the slot's lease expires
+                log.exception("source %s: poll failed", source.name)
 
     async def _sla(self) -> None:
         try:
@@ -122,7 +163,7 @@ class Daemon:
     async def _dispatch_loop(self) -> None:
         while True:
             try:
-                await dispatch_for(self.config, self.store)
+                self.metrics.observe_dispatch(await dispatch_for(self.config, self.store))
             except Exception:  # the store or a sender misbehaving must not end the daemon
                 log.exception("alert dispatch failed; retrying")
             if self._stop.is_set():

@@ -122,6 +122,7 @@ def _over(deadline: float | None) -> bool:
 
 async def _send_pending(p: _Pass) -> None:
     while not _over(p.deadline):
+        claimed_at = time.monotonic()
         rows = await asyncio.to_thread(outbox.claim, p.store, p.clock(), limit=BATCH,
                                        ignore_backoff=p.ignore_backoff, exclude=p.tried)
         if not rows:
@@ -130,6 +131,10 @@ async def _send_pending(p: _Pass) -> None:
             if _over(p.deadline):
                 await asyncio.to_thread(outbox.release, p.store, [r.id for r in rows[index:]])
                 return
+            if time.monotonic() - claimed_at > outbox.LEASE.total_seconds() / 2:
+                claimed_at = time.monotonic()
+                await asyncio.to_thread(outbox.extend, p.store, [r.id for r in rows[index:]],
+                                        p.clock() + outbox.LEASE)
             p.tried.append(row.id)
             if await asyncio.to_thread(p.storm.holds, row):
                 await asyncio.to_thread(outbox.hold, p.store, row.id, p.clock())

@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from watcher.schema import ByteSize, Problems, Weekdays
+from watcher.schema import ByteSize, Problems, Weekdays, parse_url
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,16 @@ class WatcherSection:
 class ScheduleSection:
     patrols: tuple[time, ...] = (time(9), time(13), time(18))
     sweep_every: timedelta = timedelta(hours=2)
+    # A replica polling a slot holds its claim this long, renewing it while it works; a replica
+    # that dies leaves a claim that expires, and another takes the slot over.
+    claim_lease: timedelta = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class WebSection:
+    bind: str = "127.0.0.1"
+    port: int = 8080  # WATCHER_WEB_PORT overrides; 0 = any free port (logged)
+    public_url: str | None = None  # the console's address as staff reach it, for alert links
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ SECTIONS: dict[str, type] = {
     "tickets": TicketsSection,
     "incidents": IncidentsSection,
     "health": HealthSection,
+    "web": WebSection,
 }
 
 
@@ -191,9 +202,24 @@ def _check_positive(name: str) -> Any:
 
 
 def _check_schedule(section: ScheduleSection) -> list[tuple[str, str]]:
-    if section.sweep_every.total_seconds() >= 1:
-        return []
-    return [("sweep_every", "must be at least 1s")]
+    found = []
+    if section.sweep_every.total_seconds() < 1:
+        found.append(("sweep_every", "must be at least 1s"))
+    if section.claim_lease.total_seconds() < 1:
+        found.append(("claim_lease", "must be at least 1s"))
+    return found
+
+
+def _check_web(section: WebSection) -> list[tuple[str, str]]:
+    found = []
+    if not 0 <= section.port <= 65535:
+        found.append(("port", "must be a TCP port, 0 to 65535"))
+    if section.public_url is not None:
+        try:
+            parse_url(section.public_url)
+        except ValueError as exc:
+            found.append(("public_url", str(exc)))
+    return found
 
 
 _SECTION_CHECKS: dict[str, Any] = {
@@ -206,4 +232,5 @@ _SECTION_CHECKS: dict[str, Any] = {
     "incidents": _check_positive("min_complaints"),
     "health": _check_positive("alert_after"),
     "alerts": _check_positive("digest_over"),
+    "web": _check_web,
 }

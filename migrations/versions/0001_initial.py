@@ -81,6 +81,16 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "slot_claims",
+        sa.Column("source", sa.String(length=200), nullable=False),
+        sa.Column("slot", UtcDateTime(), nullable=False),
+        sa.Column("owner", sa.String(length=200), nullable=False),
+        sa.Column("lease_until", UtcDateTime(), nullable=False),
+        sa.Column("done_at", UtcDateTime(), nullable=True),
+        sa.Column("takeovers", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("source", "slot", name=op.f("pk_slot_claims")),
+    )
+    op.create_table(
         "sources",
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("cursor", sa.JSON(), nullable=False),
@@ -293,6 +303,7 @@ def downgrade() -> None:
     op.drop_table("tickets")
     op.drop_table("fingerprints")
     op.drop_table("sources")
+    op.drop_table("slot_claims")
     with op.batch_alter_table("mentions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_mentions_platform_author"))
 

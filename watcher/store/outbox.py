@@ -14,7 +14,9 @@ from sqlalchemy import Connection, func, insert, or_, select, update
 from watcher.store.db import Store
 from watcher.store.schema import delivery_attempts, outbox
 
-LEASE = timedelta(minutes=5)  # a claim left by a crashed dispatcher expires after this
+# A claim left by a crashed dispatcher expires after this; a live one renews the claims of the
+# rows it has yet to send before half of it has passed (watcher.dispatch).
+LEASE = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -204,3 +206,13 @@ def replace_with_digest(store: Store, target: str, row_ids: Sequence[int], *, ti
                 targets=[target], title=title, body=body, now=now, level=1)
         conn.execute(update(outbox).where(outbox.c.id.in_(list(row_ids)))
                      .values(status="digested", sent_at=now))
+
+
+def extend(store: Store, row_ids: Sequence[int], until: datetime) -> None:
+    """Renews this dispatcher's claims on rows it has not sent yet."""
+    if not row_ids:
+        return
+    with store.begin() as conn:
+        conn.execute(update(outbox)
+                     .where(outbox.c.id.in_(list(row_ids)), outbox.c.status == "pending")
+                     .values(claimed_until=until))

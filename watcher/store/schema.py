@@ -74,6 +74,19 @@ sources = Table(
     Column("down_alerted_at", UtcDateTime),  # when the operators were last told it is broken
 )
 
+# Each (source, scheduled slot) is polled by exactly one replica: the primary key decides who
+# claims it; the lease lets another replica take over the slot of one that died mid-poll.
+slot_claims = Table(
+    "slot_claims",
+    metadata,
+    Column("source", String(200), primary_key=True),
+    Column("slot", UtcDateTime, primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("lease_until", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime),
+    Column("takeovers", Integer, nullable=False, default=0),
+)
+
 mentions = Table(
     "mentions",
     metadata,

@@ -191,6 +191,7 @@ def in_incident(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def counts_by(conn: Connection, column: str) -> dict[Any, int]:
-    query = select(getattr(tickets.c, column), func.count()).group_by(getattr(tickets.c, column))
-    return {key: int(number) for key, number in conn.execute(query)}
+def open_counts_by_level(conn: Connection) -> dict[int, int]:
+    query = (select(tickets.c.level, func.count()).where(tickets.c.status.in_(UNRESOLVED))
+             .group_by(tickets.c.level))
+    return {int(level): int(number) for level, number in conn.execute(query)}

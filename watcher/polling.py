@@ -1,0 +1,78 @@
+"""Polling one source for one scheduled slot, on any number of replicas: the slot is claimed in
+the store first, so exactly one replica polls it; the claim's lease is renewed while the poll
+runs, and a replica that dies leaves a claim that expires and is taken over."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from watcher.store import claims
+
+if TYPE_CHECKING:
+    from watcher.config import Config, SourceConfig
+    from watcher.metrics import Metrics
+    from watcher.pipeline import Pipeline
+    from watcher.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+def replica_name() -> str:
+    """Unique per process: host, pid and a random part (pids repeat across containers)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class Poller:
+    def __init__(self, config: Config, store: Store, pipeline: Pipeline, metrics: Metrics,
+                 on_tickets: Callable[[], None]) -> None:
+        self.config, self.store, self.pipeline = config, store, pipeline
+        self.metrics, self.on_tickets = metrics, on_tickets
+        self.owner = replica_name()
+        self.lease = config.schedule.claim_lease
+
+    async def poll(self, source: SourceConfig, slot: datetime) -> bool:
+        """Polls `source` for `slot` unless another replica has (or holds) it."""
+        now = datetime.now(UTC)
+        if not await asyncio.to_thread(claims.claim, self.store, source.name, slot, self.owner,
+                                       now, self.lease):
+            log.debug("source %s: slot %s is another replica's", source.name, slot.isoformat())
+            return False
+        renewing = asyncio.create_task(self._renew(source.name, slot))
+        started = time.monotonic()
+        try:
+            report = await self.pipeline.sweep_source(source)
+        finally:
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+        self.metrics.observe_sweep(report, time.monotonic() - started)
+        await asyncio.to_thread(claims.finish, self.store, source.name, slot, self.owner,
+                                datetime.now(UTC))
+        if report.tickets:
+            self.on_tickets()
+        return True
+
+    async def _renew(self, name: str, slot: datetime) -> None:
+        every = self.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(every)
+            until = datetime.now(UTC) + self.lease
+            try:
+                kept = await asyncio.to_thread(claims.renew, self.store, name, slot, self.owner,
+                                               until)
+            except Exception:  # the store hiccuped; the next renewal tries again
+                log.exception("source %s: could not renew the claim", name)
+                continue
+            if not kept:
+                log.warning("source %s: slot %s was taken over by another replica", name,
+                            slot.isoformat())
+                return
