@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from connectors.paging import Counts, Item, JsonPreset, Paged, pick
+from connectors.paging import Item
+from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths, ItemError
 from watcher.model import SourceError
 

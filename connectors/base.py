@@ -10,7 +10,7 @@ from watcher.model import FetchResult
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import HttpClient
+    from watcher.httpclient import HttpClient, Response
 
 
 @dataclass(frozen=True)
@@ -59,3 +59,23 @@ async def get_conditional(
     response = await http.get(target, headers=source.headers, validators=cursor.get("http"))
     new_cursor = {**cursor, "http": response.validators} if response.validators else dict(cursor)
     return response, new_cursor
+
+
+class SinglePageConnector(Connector):
+    """A kind that reads one page per fetch, the source's URL, with conditional requests:
+    `read` turns an answer into mentions; a 304 means nothing new and is never read."""
+
+    async def fetch(
+        self, source: SourceConfig, cursor: dict[str, Any], http: HttpClient
+    ) -> FetchResult:
+        response, new_cursor = await get_conditional(source, cursor, http)
+        if response.not_modified:
+            return FetchResult([], new_cursor, not_modified=True)
+        result = FetchResult([], new_cursor)
+        self.read(source, response, result)
+        return result
+
+    def read(self, source: SourceConfig, response: Response, result: FetchResult) -> None:
+        """Adds the answer's mentions (and warnings) to `result`; raises SourceError when the
+        answer cannot be read as this kind at all."""
+        raise NotImplementedError

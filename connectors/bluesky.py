@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
-from connectors.paging import Counts, Item, JsonPreset, Paged, pick, with_query
+from connectors.paging import Item, with_query
+from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths
 from watcher.timeparse import parse_time
 

@@ -10,17 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from connectors.paging import (
-    Counts,
-    Item,
-    JsonPreset,
-    Page,
-    Paged,
-    next_link,
-    pick,
-    spent,
-    with_query,
-)
+from connectors.paging import Item, Page, next_link, spent, with_query
+from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths
 
 if TYPE_CHECKING:

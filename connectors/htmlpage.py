@@ -4,9 +4,9 @@ relative to the item, with `@attr` for an attribute (`a@href`, or `@data-id` on 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from connectors.base import Connector, get_conditional
+from connectors.base import SinglePageConnector
 from connectors.records import FIELD_NAMES, FieldPaths, ItemError, build_mention
 from watcher.model import FetchResult, SourceError
 
@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from bs4 import Tag
 
     from watcher.config import SourceConfig
-    from watcher.httpclient import HttpClient
+    from watcher.httpclient import Response
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class HtmlOptions:
     fields: FieldPaths = FieldPaths(url="a@href")  # text defaults to the item's whole text
 
 
-class HtmlConnector(Connector):
+class HtmlConnector(SinglePageConnector):
     kind = "html"
     Options = HtmlOptions
 
@@ -43,18 +43,12 @@ class HtmlConnector(Connector):
                 problems.append((key, f"not a valid CSS selector: {exc}".splitlines()[0]))
         return problems
 
-    async def fetch(
-        self, source: SourceConfig, cursor: dict[str, Any], http: HttpClient
-    ) -> FetchResult:
+    def read(self, source: SourceConfig, response: Response, result: FetchResult) -> None:
         from bs4 import BeautifulSoup
 
-        response, new_cursor = await get_conditional(source, cursor, http)
-        if response.not_modified:
-            return FetchResult([], new_cursor, not_modified=True)
         if b"\x00" in response.content[:1024]:
             raise SourceError("expected an HTML page, got binary data", "parse")
         soup = BeautifulSoup(response.content, "lxml", from_encoding=response.charset)
-        result = FetchResult([], new_cursor)
         items = soup.select(source.options.items)
         if not items:
             result.warnings.append(f"no element matches items selector {source.options.items!r}")
@@ -71,7 +65,6 @@ class HtmlConnector(Connector):
                 )
             except ItemError as exc:
                 result.warnings.append(f"item {index}: {exc}")
-        return result
 
 
 def pick(item: Tag, spec: str | None) -> str | None:

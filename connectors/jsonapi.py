@@ -7,14 +7,14 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from connectors.base import Connector, get_conditional
+from connectors.base import SinglePageConnector
 from connectors.paths import MISSING, lookup
 from connectors.records import FIELD_NAMES, FieldPaths, ItemError, build_mention
 from watcher.model import FetchResult, SourceError
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import HttpClient, Response
+    from watcher.httpclient import Response
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class JsonOptions:
     fields: FieldPaths = FieldPaths(id="id", text="text")
 
 
-class JsonConnector(Connector):
+class JsonConnector(SinglePageConnector):
     kind = "json"
     Options = JsonOptions
 
@@ -32,19 +32,13 @@ class JsonConnector(Connector):
             return [("fields", "set at least one of fields.text and fields.title")]
         return []
 
-    async def fetch(
-        self, source: SourceConfig, cursor: dict[str, Any], http: HttpClient
-    ) -> FetchResult:
-        response, new_cursor = await get_conditional(source, cursor, http)
-        if response.not_modified:
-            return FetchResult([], new_cursor, not_modified=True)
+    def read(self, source: SourceConfig, response: Response, result: FetchResult) -> None:
         document = parse_json(response)
         items = lookup(document, source.options.items)
         if items is MISSING or not isinstance(items, list):
             found = "nothing" if items is MISSING else type(items).__name__
             where = source.options.items or "the document"
             raise SourceError(f"items path {where!r} is not a list (found {found})", "parse")
-        result = FetchResult([], new_cursor)
         platform = self.platform(source)
         for index, item in enumerate(items):
             fields = source.options.fields
@@ -56,7 +50,6 @@ class JsonConnector(Connector):
                 )
             except ItemError as exc:
                 result.warnings.append(f"item {index}: {exc}")
-        return result
 
 
 def parse_json(response: Response) -> Any:

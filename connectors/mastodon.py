@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from connectors.paging import Counts, Item, JsonPreset, Paged, next_link, pick, with_query
+from connectors.paging import Item, next_link, with_query
+from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths, ItemError
 
 if TYPE_CHECKING:

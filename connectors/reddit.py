@@ -10,7 +10,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from connectors.paging import Counts, JsonPreset, Paged, pick, spent, with_query
+from connectors.paging import spent, with_query
+from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths
 
 if TYPE_CHECKING:

@@ -7,29 +7,23 @@ import calendar
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from connectors.base import Connector, get_conditional
+from connectors.base import SinglePageConnector
 from watcher.model import FetchResult, Mention, SourceError
 from watcher.text import collapse, html_to_text, language
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import HttpClient, Response
+    from watcher.httpclient import Response
 
 # A body that ends without one of these closing tags was cut off on the way.
 _CLOSING_TAGS = (b"</rss>", b"</feed>", b"</rdf:rdf>", b"</channel>")
 
 
-class RssConnector(Connector):
+class RssConnector(SinglePageConnector):
     kind = "rss"
 
-    async def fetch(
-        self, source: SourceConfig, cursor: dict[str, Any], http: HttpClient
-    ) -> FetchResult:
-        response, new_cursor = await get_conditional(source, cursor, http)
-        if response.not_modified:
-            return FetchResult([], new_cursor, not_modified=True)
+    def read(self, source: SourceConfig, response: Response, result: FetchResult) -> None:
         feed = parse_feed(response)
-        result = FetchResult([], new_cursor)
         if feed.bozo:
             result.warnings.append(f"feed parsed with problems: {_describe(feed.bozo_exception)}")
         platform = self.platform(source)
@@ -41,7 +35,6 @@ class RssConnector(Connector):
             if not (entry.get("id") or entry.get("guid")):
                 result.warnings.append(f"entry {index}: no guid; identified by its link")
             result.mentions.append(mention)
-        return result
 
 
 def parse_feed(response: Response) -> Any:

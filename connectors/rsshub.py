@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from connectors.paging import FeedPreset
+from connectors.presets import FeedPreset
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig

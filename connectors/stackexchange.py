@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from connectors.paging import Counts, JsonPreset, Paged, pick, with_query
+from connectors.paging import with_query
+from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths
 
 if TYPE_CHECKING:

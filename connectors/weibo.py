@@ -11,7 +11,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
-from connectors.paging import Counts, Item, JsonPreset, Paged, pick, with_query
+from connectors.paging import Item, with_query
+from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths, ItemError
 from watcher.httpclient import HttpStatusError
 from watcher.model import SourceError

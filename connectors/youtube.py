@@ -7,7 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from connectors.paging import FeedPreset, count, with_query
+from connectors.paging import with_query
+from connectors.presets import FeedPreset, count
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig

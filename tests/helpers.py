@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
+import pytest
+import respx
+
 from connectors import connector_for
 from watcher.config import HttpSection, SourceConfig, parse
 from watcher.httpclient import HttpClient
-from watcher.model import FetchResult
+from watcher.model import FetchResult, SourceError
 
 
 def source_from(**table: Any) -> SourceConfig:
@@ -24,3 +28,14 @@ def fetch(source: SourceConfig, cursor: dict[str, Any] | None = None,
             return await connector_for(source.kind).fetch(source, cursor or {}, http)
 
     return asyncio.run(go())
+
+
+def fails(url: str, response: httpx.Response, source: SourceConfig, message: str, kind: str,
+          settings: HttpSection | None = None) -> SourceError:
+    """Serves `response` at `url` and checks that fetching `source` fails with a SourceError
+    of `kind` whose message matches `message`."""
+    respx.get(url).mock(return_value=response)
+    with pytest.raises(SourceError, match=message) as caught:
+        fetch(source, settings=settings)
+    assert caught.value.kind == kind
+    return caught.value

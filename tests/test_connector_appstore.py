@@ -6,9 +6,8 @@ import httpx
 import pytest
 import respx
 
-from tests.helpers import fetch, source_from
+from tests.helpers import fails, fetch, source_from
 from watcher.config import ConfigError
-from watcher.model import SourceError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "presets"
 PAGE = "https://itunes.apple.com/cn/rss/customerreviews/page={}/id=1404176564/sortby=mostrecent/json"
@@ -80,10 +79,7 @@ def test_bad_keys(app_id: str, country: str, message: str) -> None:
 ])
 @respx.mock
 def test_unusable_answers(response: httpx.Response, message: str, kind: str) -> None:
-    respx.get(PAGE.format(1)).mock(return_value=response)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == kind
+    fails(PAGE.format(1), response, source(), message, kind)
 
 
 @respx.mock

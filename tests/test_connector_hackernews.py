@@ -6,8 +6,7 @@ import httpx
 import pytest
 import respx
 
-from tests.helpers import fetch, source_from
-from watcher.model import SourceError
+from tests.helpers import fails, fetch, source_from
 
 URL = "https://hn.algolia.com/api/v1/search_by_date"
 BODY = (Path(__file__).parent / "fixtures" / "presets" / "hackernews.json").read_bytes()
@@ -62,10 +61,7 @@ def test_pages_until_the_last() -> None:
 ])
 @respx.mock
 def test_unusable_answers(response: httpx.Response, message: str, kind: str) -> None:
-    respx.get(URL).mock(return_value=response)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == kind
+    fails(URL, response, source(), message, kind)
 
 
 @respx.mock

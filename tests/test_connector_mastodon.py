@@ -6,7 +6,7 @@ import httpx
 import pytest
 import respx
 
-from tests.helpers import fetch, source_from
+from tests.helpers import fails, fetch, source_from
 from watcher.model import SourceError
 
 URL = "https://mastodon.social/api/v1/timelines/tag/acme"
@@ -86,10 +86,7 @@ def test_a_single_status_or_a_search_answer_is_a_changed_shape(shared: Path, nam
 ])
 @respx.mock
 def test_refused(response: httpx.Response, message: str, kind: str) -> None:
-    respx.get(URL).mock(return_value=response)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == kind
+    fails(URL, response, source(), message, kind)
 
 
 @respx.mock

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.paging import Item, Page, count, next_link, spent, sweep, with_query
+from connectors.paging import Item, Page, next_link, spent, sweep, with_query
+from connectors.presets import count
 from watcher.httpclient import Response
 from watcher.model import Mention, SourceError
 

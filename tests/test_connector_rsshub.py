@@ -5,9 +5,8 @@ import httpx
 import pytest
 import respx
 
-from tests.helpers import fetch, source_from
+from tests.helpers import fails, fetch, source_from
 from watcher.config import ConfigError
-from watcher.model import SourceError
 
 ROUTE = "/weibo/keyword/客服"
 URL = "https://rsshub.app/weibo/keyword/%E5%AE%A2%E6%9C%8D"
@@ -71,10 +70,7 @@ def test_bad_keys(keys: dict[str, str], message: str) -> None:
 ])
 @respx.mock
 def test_unusable_answers(response: httpx.Response, message: str, kind: str) -> None:
-    respx.get(URL).mock(return_value=response)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == kind
+    fails(URL, response, source(), message, kind)
 
 
 @respx.mock

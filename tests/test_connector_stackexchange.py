@@ -8,8 +8,7 @@ import httpx
 import pytest
 import respx
 
-from tests.helpers import fetch, source_from
-from watcher.model import SourceError
+from tests.helpers import fails, fetch, source_from
 
 URL = "https://api.stackexchange.com/2.3/search/advanced"
 BODY = (Path(__file__).parent / "fixtures" / "presets" / "stackexchange.json").read_bytes()
@@ -80,10 +79,7 @@ def test_a_spent_quota_waits_for_midnight_utc() -> None:
 ])
 @respx.mock
 def test_unusable_answers(response: httpx.Response, message: str, kind: str) -> None:
-    respx.get(URL).mock(return_value=response)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == kind
+    fails(URL, response, source(), message, kind)
 
 
 @respx.mock

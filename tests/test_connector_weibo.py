@@ -7,8 +7,8 @@ import httpx
 import pytest
 import respx
 
-from connectors.paging import count
-from tests.helpers import fetch, source_from
+from connectors.presets import count
+from tests.helpers import fails, fetch, source_from
 from watcher.config import ConfigError
 from watcher.model import SourceError
 
@@ -94,10 +94,7 @@ def test_an_expired_cookie_says_so(response: httpx.Response) -> None:
 ])
 @respx.mock
 def test_unusable_answers(response: httpx.Response, message: str, kind: str) -> None:
-    respx.get(URL).mock(return_value=response)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == kind
+    fails(URL, response, source(), message, kind)
 
 
 @respx.mock

@@ -5,9 +5,8 @@ import httpx
 import pytest
 import respx
 
-from tests.helpers import fetch, source_from
+from tests.helpers import fails, fetch, source_from
 from watcher.config import ConfigError
-from watcher.model import SourceError
 
 URL = "https://www.youtube.com/feeds/videos.xml"
 CHANNEL = "UCaaaaaaaaaaaaaaaaaaaaaa"
@@ -62,10 +61,7 @@ def test_a_handle_is_not_a_channel_id() -> None:
 ])
 @respx.mock
 def test_unusable_answers(response: httpx.Response, message: str, kind: str) -> None:
-    respx.get(URL).mock(return_value=response)
-    with pytest.raises(SourceError, match=message) as caught:
-        fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == kind
+    fails(URL, response, source(), message, kind)
 
 
 @respx.mock
