@@ -36,5 +36,17 @@ typecheck: $(VENV)/.dev-installed
 pytest: $(VENV)/.dev-installed
 	$(BIN)/pytest -q
 
+# The scorer: `make train` rebuilds watcher/scoring/data/model.tsv.gz from ../shared/eval/dev.csv
+# (byte for byte); `make eval` measures it per dataset, with leave-one-dataset-out validation.
+$(VENV)/.train-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev,train]'
+	touch $@ $(VENV)/.dev-installed $(VENV)/.run-installed
+
+train: $(VENV)/.train-installed
+	$(BIN)/python -m watcher.scoring.train $(SHARED)/eval/dev.csv
+
+eval: $(VENV)/.train-installed
+	$(BIN)/python -m watcher.eval $(SHARED)/eval/dev.csv
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

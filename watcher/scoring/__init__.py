@@ -1,0 +1,40 @@
+"""Scoring: is a text a complaint, how likely, about what, how urgent, and why.
+
+Importing this package is cheap (no numpy, no snownlp, no model): the rules are read when a
+``Scorer`` is built, the model (``data/model.tsv.gz``) on the first ``score``. See
+``scorer.py`` for the decisions, ``RULES.md`` for the admin rules format, ``train.py`` for how
+the model is made.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from watcher.scoring.category import CATEGORIES
+from watcher.scoring.ruleset import ScoringConfigError
+from watcher.scoring.scorer import RISK_RULES, Score, Scorer, default_threshold
+
+__all__ = [
+    "CATEGORIES",
+    "RISK_RULES",
+    "Score",
+    "Scorer",
+    "ScoringConfigError",
+    "default_threshold",
+    "score_to_dict",
+]
+
+
+def score_to_dict(text: str, score: Score) -> dict[str, Any]:
+    """The ``watcher score`` output line for one text (JSON-able, fields in this order)."""
+    return {
+        "text": text,
+        "complaint": score.complaint,
+        "sentiment": score.sentiment,
+        "level": score.level,
+        "category": score.category,
+        "reasons": list(score.reasons),
+        "probability": score.probability,
+        "risks": list(score.risks),
+        "department": score.department,
+    }

@@ -1,0 +1,197 @@
+"""Find escalation-risk rule hits in cleaned text, with their context checked.
+
+A word or pattern of a rule is a *candidate*; it becomes a hit only if none of these hold:
+
+* it sits inside an ``exclude`` phrase ("漏电保护", "曝光度");
+* an ``unless`` word is in the same sentence ("记者来采访我们的新店");
+* it is a ``weak`` word and no ``intent`` word ends at most 3 characters before it in the
+  same clause ("多媒体" vs "找几家媒体");
+* a negator ends at most ``negation_window`` characters before it in the same clause, is not
+  a ``not_negators`` phrase and is not followed by a conditional ("没有漏电", "不用曝光",
+  but not "再不处理就去12315");
+* a ``reported`` marker precedes it in the sentence with no first-person clause in between
+  ("朋友说要去12315");
+* a ``hypothetical`` marker precedes it in the clause (rules of kind "incident" only);
+* a ``resolved`` marker that is not itself negated comes later in the text or in the same
+  sentence ("不用曝光啦, 问题已经解决了").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from watcher.scoring.ruleset import Rule, RuleSet
+
+SENTENCE_END = frozenset("。!?;\n")
+INTENT_GAP = 3
+CLAUSE_END = SENTENCE_END | frozenset(",、:~…")
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    word: str
+    start: int
+    end: int
+
+
+def _is_ascii(word: str) -> bool:
+    return word.isascii()
+
+
+def alternation(words: list[str]) -> re.Pattern[str] | None:
+    """One regex for a word list; ASCII words match whole words only."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        esc = re.escape(w)
+        parts.append(rf"(?<![a-z0-9]){esc}(?![a-z0-9])" if _is_ascii(w) else esc)
+    return re.compile("|".join(parts)) if parts else None
+
+
+def bounds(text: str, start: int, end: int, stops: frozenset[str]) -> tuple[int, int]:
+    left = start
+    while left > 0 and text[left - 1] not in stops:
+        left -= 1
+    right = end
+    while right < len(text) and text[right] not in stops:
+        right += 1
+    return left, right
+
+
+class Matcher:
+    """Compiled form of a ``RuleSet``; ``hits(text)`` is the only entry point."""
+
+    def __init__(self, rs: RuleSet) -> None:
+        self.rs = rs
+        ctx = rs.context
+        self.negators = alternation(ctx["negators"])
+        self.not_negators = alternation(ctx["not_negators"])
+        self.reported = alternation(ctx["reported"])
+        self.resolved = alternation(ctx["resolved"])
+        self.hypothetical = alternation(ctx["hypothetical"])
+        self.intent = alternation(ctx["intent"])
+        self.conditionals = tuple(ctx["conditionals"])
+        self.window = rs.negation_window
+
+    @cached_property
+    def compiled(self) -> dict[str, tuple[re.Pattern[str] | None, ...]]:
+        out = {}
+        for name, rule in self.rs.rules.items():
+            strong = alternation(rule.lists["words"] + rule.lists["english"])
+            weak = alternation(rule.lists["weak"])
+            pats = [re.compile(p) for p in rule.lists["patterns"]]
+            out[name] = (strong, weak, *pats)
+        return out
+
+    def hits(self, text: str) -> list[Hit]:
+        """Every rule hit in ``text`` (``normalize.clean`` output), in text order."""
+        low = text.lower()
+        resolved_at = self._resolved_positions(low)
+        found: list[Hit] = []
+        for name, (strong, weak, *pats) in self.compiled.items():
+            rule = self.rs.rules[name]
+            for pattern, is_weak in [(strong, False), (weak, True)] + [(p, False) for p in pats]:
+                if pattern is None:
+                    continue
+                for m in pattern.finditer(low):
+                    # A pattern's last group is its key word: negation is checked there too
+                    # ("牛奶还没过期" matches from "牛奶").
+                    key = m.start(m.lastindex) if m.lastindex else m.start()
+                    if key > m.start() and self.negated(low, key):
+                        continue
+                    if self._accept(low, rule, m.start(), m.end(), is_weak, resolved_at):
+                        found.append(Hit(name, text[m.start() : m.end()], m.start(), m.end()))
+        return sorted(found, key=lambda h: (h.start, h.rule))
+
+    def _accept(self, low: str, rule: Rule, start: int, end: int, weak: bool,
+                resolved_at: list[int]) -> bool:
+        s_left, s_right = bounds(low, start, end, SENTENCE_END)
+        sentence = low[s_left:s_right]
+        if self._excluded(low, rule, start, end):
+            return False
+        if any(u in sentence for u in rule.lists["unless"]):
+            return False
+        if weak and not self._intended(low, start):
+            return False
+        if self.negated(low, start):
+            return False
+        if self._reported(low, s_left, start):
+            return False
+        if rule.kind == "incident" and self._hypothetical(low, start):
+            return False
+        # Resolved later in the text, or anywhere in the same sentence.
+        return not any(r >= s_left for r in resolved_at)
+
+    def _intended(self, low: str, start: int) -> bool:
+        """An intent word ends at most ``INTENT_GAP`` characters before a weak word, in its
+        clause: "找几家媒体" is a threat, "多媒体播放器" and "看别人发微博" are not."""
+        if self.intent is None:
+            return False
+        c_left, _ = bounds(low, start, start, CLAUSE_END)
+        lo = max(c_left, start - INTENT_GAP - 6)
+        return any(start - m.end() <= INTENT_GAP for m in self.intent.finditer(low, lo, start))
+
+    @staticmethod
+    def _excluded(low: str, rule: Rule, start: int, end: int) -> bool:
+        for phrase in rule.lists["exclude"]:
+            lo = max(0, start - len(phrase) + 1)
+            pos = low.find(phrase, lo, end + len(phrase) - 1)
+            while pos != -1 and pos < end:
+                if pos + len(phrase) > start:
+                    return True
+                pos = low.find(phrase, pos + 1, end + len(phrase) - 1)
+        return False
+
+    def negated(self, low: str, start: int) -> bool:
+        """A real negator ends within the window before ``start``, in the same clause."""
+        if self.negators is None:
+            return False
+        c_left, _ = bounds(low, start, start, CLAUSE_END)
+        ascii_hit = start < len(low) and low[start].isascii()
+        span = 40 if ascii_hit else self.window + 6
+        lo = max(c_left, start - span)
+        masked = self._mask_not_negators(low, lo, start)
+        for m in self.negators.finditer(masked):
+            gap = masked[m.end() :]
+            if ascii_hit and len(gap.split()) > self.window:
+                continue
+            if not ascii_hit and len(gap) > self.window:
+                continue
+            if not any(c in gap for c in self.conditionals):
+                return True
+        return False
+
+    def _mask_not_negators(self, low: str, lo: int, hi: int) -> str:
+        # Look at a little more than the span so a phrase cut by `lo` is still recognised.
+        head = max(0, lo - 3)
+        chunk = low[head:hi]
+        if self.not_negators is not None:
+            chunk = self.not_negators.sub(lambda m: "#" * len(m.group()), chunk)
+        return chunk[lo - head :]
+
+    def _reported(self, low: str, s_left: int, start: int) -> bool:
+        if self.reported is None:
+            return False
+        for m in self.reported.finditer(low, s_left, start):
+            between = low[m.end() : start]
+            if not re.search(r"[,、:]\s*我", between):
+                return True
+        return False
+
+    def _hypothetical(self, low: str, start: int) -> bool:
+        if self.hypothetical is None:
+            return False
+        c_left, _ = bounds(low, start, start, CLAUSE_END)
+        return self.hypothetical.search(low, c_left, start) is not None
+
+    def _resolved_positions(self, low: str) -> list[int]:
+        if self.resolved is None:
+            return []
+        # "还没解决" is not resolved; checked directly because "没解决" is a not_negator.
+        return [m.start() for m in self.resolved.finditer(low)
+                if not _DENIED.search(low, max(0, m.start() - 4), m.start())]
+
+
+_DENIED = re.compile(r"(没|未|不|没有|还没|并未|not|never|isn't|wasn't|hasn't)\s*$")

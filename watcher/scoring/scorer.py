@@ -1,0 +1,183 @@
+"""``Scorer``: model probability + risk rules + category -> ``Score`` with its reasons.
+
+Decisions (DESIGN.md, "Domain defaults"):
+
+* complaint: calibrated probability >= threshold, or a text risk rule fired (a threat to go
+  to 12315 is a complaint whatever the wording);
+* level 1: a level-1 rule (safety, money) or ``group``; level 2: a level-2 rule (regulator,
+  media, legal, complaint platform, deadline) or ``repeat``; level 3: any other complaint
+  that is clearly negative (probability >= ``STRONG``) or names what it is about (a complaint
+  category); level 4: mild negativity, and inquiries and suggestions that are not
+  complaints; ``None``: anything else.
+
+Chinese text is scored by the trained model. Other text (English from Hacker News, Reddit,
+GitHub) gets a small English lexicon instead, since the model never saw English: the
+probability is a logistic function of (negative - positive) lexicon hits, negation-aware.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from watcher.scoring import lexicon, normalize
+from watcher.scoring import model as model_mod
+from watcher.scoring.category import COMPLAINT_CATEGORIES, Categorizer
+from watcher.scoring.engine import Hit, Matcher, alternation
+from watcher.scoring.ruleset import ScoringConfigError, load
+
+RISK_RULES: tuple[str, ...] = ("safety", "money", "regulator", "media", "legal",
+                               "complaint_platform", "deadline", "repeat", "group")
+STRONG = 0.7
+ASKING_SURE = 0.95
+_EN_NEG = re.compile(r"\b(" + "|".join(map(re.escape, lexicon.ENGLISH_NEGATIVE)) + r")\b")
+_EN_POS = re.compile(r"\b(" + "|".join(map(re.escape, lexicon.ENGLISH_POSITIVE)) + r")\b")
+_EN_NOT = re.compile(
+    r"\b(" + "|".join(map(re.escape, lexicon.ENGLISH_NEGATORS)) + r")\s+(\w+\s+)?$"
+)
+
+
+@dataclass(frozen=True)
+class Score:
+    complaint: bool
+    sentiment: float
+    probability: float
+    level: int | None
+    category: str
+    department: str
+    reasons: tuple[str, ...]
+    risks: tuple[str, ...]
+
+
+def default_threshold() -> float:
+    """The decision threshold tuned by cross-validation (stored in the model file)."""
+    return model_mod.load().threshold
+
+
+def _check_threshold(value: float | None) -> float | None:
+    if value is not None and not (isinstance(value, int | float) and 0.0 <= value <= 1.0):
+        raise ScoringConfigError(f"threshold must be a number in [0, 1], not {value!r}")
+    return value
+
+
+def english_probability(low: str) -> tuple[float, tuple[str, ...]]:
+    """Lexicon score for non-Chinese text: negated words count for the other side."""
+    neg, pos, words = 0, 0, []
+    for pattern, sign in ((_EN_NEG, 1), (_EN_POS, -1)):
+        for m in pattern.finditer(low):
+            flip = _EN_NOT.search(low, max(0, m.start() - 30), m.start()) is not None
+            if (sign > 0) != flip:
+                neg += 1
+                words.append(("not " if flip else "") + m.group())
+            else:
+                pos += 1
+    z = 1.5 * (neg - pos) - 1.0
+    return 1.0 / (1.0 + math.exp(-z)), tuple(words[:3])
+
+
+def _level(complaint: bool, p: float, category: str, hits: Sequence[Hit],
+           levels: dict[str, int]) -> tuple[int | None, str]:
+    if hits:
+        worst = min(levels[h.rule] for h in hits)
+        return worst, f"level {worst}: risk rule"
+    if complaint:
+        if p >= STRONG or category in COMPLAINT_CATEGORIES:
+            return 3, "level 3: ordinary complaint about the product or service"
+        return 4, "level 4: mild negativity"
+    if category in ("inquiry", "suggestion"):
+        return 4, f"level 4: {category}"
+    return None, "no level: not a complaint, inquiry or suggestion"
+
+
+class Scorer:
+    """Scores texts; cheap to build (reads the rules), the model loads on first score."""
+
+    def __init__(self, *, threshold: float | None = None, rules_files: Sequence[Path] = (),
+                 model: model_mod.Model | None = None) -> None:
+        # `model`: another trained model (cross-validation); None = the shipped one, lazily.
+        self.threshold = _check_threshold(threshold)
+        self._model = model
+        self.rules = load([Path(p) for p in rules_files])
+        self.matcher = Matcher(self.rules)
+        self.categorizer = Categorizer(self.rules, self.matcher)
+        self.levels = {name: rule.level for name, rule in self.rules.rules.items()}
+        self.descriptions = {name: rule.description for name, rule in self.rules.rules.items()}
+        self.asking = alternation(self.rules.context["asking"])
+
+    def _asking(self, low: str) -> bool:
+        """A polite question or suggestion with no lexicon complaint word in it."""
+        if self.asking is None or not self.asking.search(low):
+            return False
+        return lexicon.counts(normalize.fold(low))[0] == 0
+
+    def _threshold(self, override: float | None) -> float:
+        explicit = _check_threshold(override)
+        if explicit is not None:
+            return explicit
+        if self.threshold is not None:
+            return self.threshold
+        return self.model().threshold
+
+    def model(self) -> model_mod.Model:
+        if self._model is None:
+            self._model = model_mod.load()
+        return self._model
+
+    def score(self, text: str, *, threshold: float | None = None, title: str = "") -> Score:
+        thr = self._threshold(threshold)
+        cleaned = normalize.clean(f"{title}\n{text}" if title else text)
+        low = cleaned.lower()
+        p, top, source = self._probability(cleaned, low)
+        hits = self.matcher.hits(cleaned)
+        risks = tuple(r for r in RISK_RULES if any(h.rule == r for h in hits))
+        cmp = ">=" if p >= thr else "<"
+        words = f" (strongest words: {', '.join(top)})" if top and p >= thr else ""
+        reasons = [f"complaint probability {p:.2f} {cmp} threshold {thr:.2f} [{source}]{words}"]
+        complaint = p >= thr or bool(hits)
+        if complaint and not hits and p < ASKING_SURE and self._asking(low):
+            complaint = False
+            reasons.append("asks or suggests politely, no complaint words: not a complaint")
+        for rule in risks:
+            fired = sorted({h.word for h in hits if h.rule == rule})
+            reasons.append(f"{rule} (level {self.levels[rule]}, {self.descriptions[rule]}): "
+                           + ", ".join(repr(w) for w in fired))
+        cat = self.categorizer.categorize(low, complaint, risks)
+        if cat.words:
+            reasons.append(f"category {cat.category} ({cat.department}): {', '.join(cat.words)}")
+        level, why = _level(complaint, p, cat.category, hits, self.levels)
+        reasons.append(why)
+        return Score(complaint=complaint, sentiment=round(1.0 - p, 4), probability=round(p, 4),
+                     level=level, category=cat.category, department=cat.department,
+                     reasons=tuple(reasons), risks=risks)
+
+    def _probability(self, cleaned: str, low: str) -> tuple[float, tuple[str, ...], str]:
+        """P(complaint), the words behind it, and which scorer said so."""
+        if not cleaned.strip():
+            return 0.0, (), "empty text"
+        if normalize.is_chinese(cleaned):
+            ev = self.model().evidence(normalize.fold(cleaned), cleaned)
+            return ev.probability, ev.top_negative, "model" + (" + snownlp" if ev.snow_used else "")
+        p, top = english_probability(low)
+        return p, top, "English lexicon"
+
+    def score_many(self, texts: Sequence[str], *, threshold: float | None = None) -> list[Score]:
+        return [self.score(t, threshold=threshold) for t in texts]
+
+    @staticmethod
+    def with_store_risks(score: Score, *, repeat: bool = False, group: bool = False) -> Score:
+        """Add the store's risks: ``repeat`` raises the level to at least 2, ``group`` to 1."""
+        risks, reasons, level = list(score.risks), list(score.reasons), score.level
+        if repeat and "repeat" not in risks:
+            risks.append("repeat")
+            level = min(level or 4, 2)
+            reasons.append("repeat (level 2): the same author complained before, still open")
+        if group and "group" not in risks:
+            risks.append("group")
+            level = 1
+            reasons.append("group (level 1): a burst of similar complaints")
+        ordered = tuple(r for r in RISK_RULES if r in risks)
+        return replace(score, risks=ordered, reasons=tuple(reasons), level=level,
+                       complaint=score.complaint or repeat or group)
