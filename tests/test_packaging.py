@@ -18,6 +18,11 @@ def test_wheel_ships_migrations_and_can_migrate(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "migrations/env.py" in names and "migrations/versions/0001_initial.py" in names
     assert any(n.startswith("watcher/scoring/data/") for n in names)
+    console = "watcher/web/console/"
+    for shipped in ("templates/base.html", "templates/ticket.html", "static/console.css",
+                    "static/console.js", "openapi.json", "locale/zh_CN/LC_MESSAGES/console.mo",
+                    "locale/en/LC_MESSAGES/console.mo", "locale/zh_CN/LC_MESSAGES/console.po"):
+        assert console + shipped in names, shipped
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",
                     str(target), str(wheel)], check=True, timeout=300, capture_output=True)
@@ -25,6 +30,10 @@ def test_wheel_ships_migrations_and_can_migrate(tmp_path: Path) -> None:
     probe = (
         "import migrations, watcher; from watcher.store.db import open_store;"
         f"open_store('sqlite:///{database}');"
+        "from watcher.web.console import i18n, render;"
+        "assert i18n.translations('zh_CN').gettext('Queue') == '工单队列';"
+        "from zoneinfo import ZoneInfo;"
+        "render.environment('zh_CN', ZoneInfo('UTC')).get_template('queue.html');"
         "print(migrations.__file__); print(watcher.__file__)"
     )
     # the installed copy comes first on the path, ahead of the working tree's

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -52,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     from watcher.ticket_cli import add_ticket_commands
 
     add_ticket_commands(commands)
+    from watcher.user_cli import add_user_commands
+
+    add_user_commands(commands)
     return parser
 
 
@@ -67,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "try-source": cmd_try_source,
         "healthcheck": cmd_healthcheck,
         "tickets": _tickets,
+        "user": _user,
     }
     try:
         return handlers[args.command](args)
@@ -82,6 +87,12 @@ def _tickets(args: argparse.Namespace) -> int:
     from watcher.ticket_cli import run_ticket_command
 
     return run_ticket_command(args)
+
+
+def _user(args: argparse.Namespace) -> int:
+    from watcher.user_cli import run_user_command
+
+    return run_user_command(args)
 
 
 def load_config(args: argparse.Namespace) -> Config:
@@ -147,6 +158,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print_table(columns, [[getattr(r, c) if c != "error" else (r.error or "-")
                                for c in columns] for r in reports])
         print(f"alerts: {alerts.sent} sent, {alerts.failed} failed")
+    # The process ends next. Freezing what the sweep left behind spares the interpreter's exit
+    # its garbage collections through all of it: 0.2 s of a 1,000-source sweep (bench/).
+    gc.freeze()
     return EXIT_FAILED if any(r.error for r in reports) else EXIT_OK
 
 

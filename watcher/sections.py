@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watcher.schema import ByteSize, Problems, Weekdays, parse_url
@@ -27,10 +27,23 @@ class ScheduleSection:
 
 
 @dataclass(frozen=True)
+class WebUser:
+    """One person who may log in to the staff console (`watcher user add` prints the entry)."""
+
+    name: str  # also the actor recorded in ticket history
+    role: Literal["staff", "viewer", "admin"]  # viewer reads; staff acts; admin also sees sources
+    password_hash: str  # scrypt$N$r$p$salt$hash
+    token_hash: str | None = None  # sha256$hex of the user's API token; None: no API access
+
+
+@dataclass(frozen=True)
 class WebSection:
     bind: str = "127.0.0.1"
     port: int = 8080  # WATCHER_WEB_PORT overrides; 0 = any free port (logged)
     public_url: str | None = None  # the console's address as staff reach it, for alert links
+    language: Literal["zh_CN", "en"] = "zh_CN"  # the console's language until a user picks one
+    session_lifetime: timedelta = timedelta(hours=12)  # a login lasts this long (a long shift)
+    users: tuple[WebUser, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,6 +232,34 @@ def _check_web(section: WebSection) -> list[tuple[str, str]]:
             parse_url(section.public_url)
         except ValueError as exc:
             found.append(("public_url", str(exc)))
+    if section.session_lifetime < timedelta(minutes=1):
+        found.append(("session_lifetime", "must be at least 1m"))
+    return found + _check_web_users(section.users)
+
+
+def _check_web_users(users: tuple[WebUser, ...]) -> list[tuple[str, str]]:
+    from watcher.web.console.passwords import password_hash_problem, token_hash_problem
+
+    found: list[tuple[str, str]] = []
+    names: dict[str, int] = {}
+    tokens: dict[str, int] = {}
+    for i, user in enumerate(users):
+        if not user.name.strip() or len(user.name) > 200:
+            found.append((f"users[{i}].name", "must be 1 to 200 characters"))
+        if user.name in names:
+            found.append((f"users[{i}].name",
+                          f"duplicate user name (also users[{names[user.name]}])"))
+        names.setdefault(user.name, i)
+        problem = password_hash_problem(user.password_hash)
+        if problem:
+            found.append((f"users[{i}].password_hash", problem))
+        if user.token_hash is not None:
+            problem = token_hash_problem(user.token_hash)
+            if user.token_hash in tokens:
+                problem = f"the same token as users[{tokens[user.token_hash]}]"
+            if problem:
+                found.append((f"users[{i}].token_hash", problem))
+            tokens.setdefault(user.token_hash, i)
     return found
 
 

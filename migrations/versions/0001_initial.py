@@ -1,5 +1,5 @@
 """initial schema: sources, mentions, fingerprints, incidents, tickets and their links, marks
-and events, the alert outbox and delivery attempts
+and events, the alert outbox and delivery attempts, staff console sessions and failed logins
 
 Revision ID: 0001
 Revises:
@@ -277,8 +277,51 @@ def upgrade() -> None:
             batch_op.f("ix_delivery_attempts_outbox_id"), ["outbox_id"], unique=False
         )
 
+    op.create_table(
+        "web_sessions",
+        sa.Column("id_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_name", sa.String(length=200), nullable=False),
+        sa.Column("csrf", sa.String(length=64), nullable=False),
+        sa.Column("created_at", UtcDateTime(), nullable=False),
+        sa.Column("expires_at", UtcDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_web_sessions")),
+    )
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_sessions_expires_at"), ["expires_at"],
+                              unique=False)
+
+    op.create_table(
+        "login_failures",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column("at", UtcDateTime(), nullable=False),
+        sa.Column("user_name", sa.String(length=200), nullable=False),
+        sa.Column("address", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failures")),
+    )
+    with op.batch_alter_table("login_failures", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_login_failures_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_login_failures_user_name_at"), ["user_name", "at"],
+                              unique=False)
+        batch_op.create_index(batch_op.f("ix_login_failures_address_at"), ["address", "at"],
+                              unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("login_failures", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_login_failures_address_at"))
+        batch_op.drop_index(batch_op.f("ix_login_failures_user_name_at"))
+        batch_op.drop_index(batch_op.f("ix_login_failures_at"))
+
+    op.drop_table("login_failures")
+    with op.batch_alter_table("web_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_sessions_expires_at"))
+
+    op.drop_table("web_sessions")
     with op.batch_alter_table("delivery_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_delivery_attempts_outbox_id"))
 

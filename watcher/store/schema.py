@@ -229,3 +229,27 @@ delivery_attempts = Table(
     Column("ok", Boolean, nullable=False),
     Column("error", Text),
 )
+
+# Staff console sessions, in the store so that every replica knows every login. The cookie
+# holds a random id; the store keeps only its SHA-256, so a copy of the table logs nobody in.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_name", String(200), nullable=False),
+    Column("csrf", String(64), nullable=False),  # the token every form of this session carries
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Failed console logins, counted per user name and per client address by every replica alike.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("user_name", String(200), nullable=False),
+    Column("address", String(64), nullable=False),
+    Index(None, "user_name", "at"),
+    Index(None, "address", "at"),
+)

@@ -1,0 +1,234 @@
+"""What the console's pages and API show: untrusted text escaped, only http(s) links, both
+languages, every action through the ticket page, the dashboard's charts, the OpenAPI document
+and the catalogs that translate it all."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.console_harness import TOKENS, ConsoleServer, add_ticket, console_config, csrf_of
+from watcher.store import sources as source_store
+from watcher.store.db import Store
+from watcher.tickets import ticket_link
+from watcher.web.console import i18n, svg
+from watcher.web.console.render import remaining
+
+EVIL = "<script>alert(1)</script>面包过期发霉"
+
+
+@pytest.fixture
+def server(store: Store) -> Iterator[ConsoleServer]:
+    running = ConsoleServer(store, console_config(public_url="http://console.local:8080/"))
+    yield running
+    running.stop()
+
+
+def test_mention_text_and_author_are_text_not_markup(store: Store, server: ConsoleServer) -> None:
+    ticket_id = add_ticket(store, text=EVIL, author="<b>顾客戊</b>", url="javascript:alert(1)")
+    client = server.login("staff")
+    for page in (client.get("/tickets").text, client.get(f"/tickets/{ticket_id}").text):
+        assert "<script>alert" not in page and "<b>顾客戊" not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;面包过期发霉" in page
+        assert "&lt;b&gt;顾客戊&lt;/b&gt;" in page
+        assert 'href="javascript' not in page
+    answer = client.get(f"/tickets/{ticket_id}")
+    policy = answer.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_only_http_links_open_apart(store: Store, server: ConsoleServer) -> None:
+    ticket_id = add_ticket(store, url='https://weibo.com/1/a?x=1&y="2"')
+    page = server.login("staff").get(f"/tickets/{ticket_id}").text
+    link = re.search(r'<a href="([^"]*)" target="_blank" rel="noopener noreferrer"', page)
+    assert link and link.group(1) == "https://weibo.com/1/a?x=1&amp;y=&#34;2&#34;"
+
+
+def test_chinese_by_default_english_when_asked_and_remembered(store: Store,
+                                                              server: ConsoleServer) -> None:
+    add_ticket(store)
+    client = server.login("staff")
+    page = client.get("/tickets").text
+    assert '<html lang="zh-CN">' in page and "工单队列" in page and "产品质量" in page
+    english = client.get("/tickets?lang=en")
+    assert "Queue" in english.text and "Product quality" in english.text
+    assert "watcher_lang=en" in english.headers["set-cookie"]
+    assert "Queue" in client.get("/dashboard").text  # remembered
+    assert "工单队列" in client.get("/tickets?lang=zh_CN").text
+    assert "Log in to the staff console" in server.client().get("/login?lang=en").text
+    assert "登录客服工作台" in server.client().get("/login?lang=xx").text  # unknown: the default
+
+
+def test_english_default_from_config(store: Store) -> None:
+    server = ConsoleServer(store, console_config(language="en"))
+    try:
+        assert "Log in to the staff console" in server.client().get("/login").text
+    finally:
+        server.stop()
+
+
+def _act(client: Any, ticket_id: int, action: str, **form: str) -> Any:
+    token = csrf_of(client.get(f"/tickets/{ticket_id}").text)
+    return client.post(f"/tickets/{ticket_id}/{action}", data={"csrf": token, **form})
+
+
+def test_every_action_from_the_ticket_page(store: Store, server: ConsoleServer) -> None:
+    ticket_id = add_ticket(store)
+    client = server.login("staff")
+    page = client.get(f"/tickets/{ticket_id}").text
+    assert f'action="/tickets/{ticket_id}/ack"' in page and "确认受理" in page
+    answer = _act(client, ticket_id, "ack", note="已电话联系")
+    assert answer.status_code == 303 and answer.headers["location"].endswith("?done=ack")
+    assert "确认受理" not in client.get(f"/tickets/{ticket_id}").text  # done: not offered again
+    assert _act(client, ticket_id, "note", note="换货中").status_code == 303
+    assert _act(client, ticket_id, "assign", assignee="老王").status_code == 303
+    assert _act(client, ticket_id, "resolve").status_code == 303
+    assert _act(client, ticket_id, "close", note="用户满意").status_code == 303
+    assert _act(client, ticket_id, "reopen").status_code == 303
+    refused = _act(client, ticket_id, "reopen")
+    assert refused.status_code == 409 and "cannot reopen" in refused.text
+    empty = _act(client, ticket_id, "note", note="  ")
+    assert empty.status_code == 409
+    assert _act(client, ticket_id, "explode").status_code == 404
+    assert client.get("/tickets/999999").status_code == 404
+    assert client.get("/tickets/abc").status_code == 404
+    history = client.get(f"/tickets/{ticket_id}").text
+    for shown in ("已电话联系", "换货中", "老王", "用户满意", "在时限内", "小李"):
+        assert shown in history
+    api = client.get(f"/api/tickets/{ticket_id}",
+                     headers={"Authorization": f"Bearer {TOKENS['viewer']}"}).json()
+    assert [e["action"] for e in api["history"]] == ["created", "ack", "note", "assign",
+                                                     "resolve", "close", "reopen"]
+    assert {e["actor"] for e in api["history"][1:]} == {"小李"}
+    assert api["status"] == "reopened" and api["assignee"] == "老王"
+
+
+def test_alert_links_lead_to_the_ticket_page(store: Store, server: ConsoleServer) -> None:
+    ticket_id = add_ticket(store)
+    link = ticket_link(console_config(public_url="http://console.local:8080/"), ticket_id)
+    assert link == f"http://console.local:8080/tickets/{ticket_id}"
+    path = link.removeprefix("http://console.local:8080")
+    assert server.login("staff").get(path).status_code == 200
+
+
+def test_queue_counts_filters_and_countdowns(store: Store, server: ConsoleServer) -> None:
+    now = datetime.now(UTC)
+    add_ticket(store, level=1, created=now - timedelta(minutes=20))
+    add_ticket(store, level=3, category="logistics", created=now, deadline=timedelta(hours=2),
+               platform="shop")
+    client = server.login("staff")
+    page = client.get("/tickets").text
+    assert page.count('class="countdown level-1 overdue"') == 1
+    assert 'class="countdown level-3"' in page and "剩余 1小时59分" in page
+    assert "已超时 10分" in page and "data-refresh=" in page
+    only = client.get("/tickets?platform=shop&level=3&category=logistics").text
+    assert "物流配送" in only and "countdown level-1" not in only
+    assert "countdown level-1" in client.get("/tickets?overdue=1").text
+    assert "countdown level-3" not in client.get("/tickets?overdue=1").text
+    assert "data-deadline" not in client.get("/tickets?assignee=@me").text
+    assert client.get("/tickets?level=9&status=bogus").status_code == 200  # ignored
+
+
+def test_remaining_reads_like_the_script_keeps_it() -> None:
+    now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    english = i18n.translations("en").gettext
+    chinese = i18n.translations("zh_CN").gettext
+    assert remaining(now + timedelta(minutes=9, seconds=5), now, english) == "9m 05s left"
+    assert remaining(now + timedelta(hours=1, minutes=5), now, english) == "1h 05m left"
+    assert remaining(now + timedelta(days=2, hours=3), now, english) == "2d 3h left"
+    assert remaining(now - timedelta(minutes=3), now, chinese) == "已超时 3分00秒"
+
+
+def test_dashboard_draws_svg_and_flags_big_categories(store: Store,
+                                                      server: ConsoleServer) -> None:
+    now = datetime.now(UTC)
+    for _ in range(5):
+        add_ticket(store, created=now - timedelta(hours=1), platform="weibo")
+    add_ticket(store, category="logistics", created=now - timedelta(hours=1),
+               platform="<i>shop</i>")
+    page = server.login("viewer").get("/dashboard").text
+    assert page.count('<svg class="chart"') == 4
+    assert "&lt;i&gt;shop&lt;/i&gt;" in page and "<i>shop" not in page
+    assert "超过 15%：本月需复盘" in page and "83.3%" in page and "16.7%" in page
+
+
+def test_sources_page_shows_which_platform_broke(store: Store, server: ConsoleServer) -> None:
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        source_store.record_success(store, conn, "forum", cursor={}, now=now, fetched=7, new=2)
+        for _ in range(3):
+            source_store.record_failure(store, conn, "shop", now=now, kind="auth",
+                                        error="HTTP 432: the Weibo cookie <expired>")
+    page = server.login("admin").get("/sources").text
+    assert "2 个中 1 个异常" in page and 'class="health-broken"' in page
+    assert "HTTP 432: the Weibo cookie &lt;expired&gt;" in page
+    rows = server.client().get("/api/sources",
+                               headers={"Authorization": f"Bearer {TOKENS['admin']}"}).json()
+    by_name = {s["name"]: s for s in rows["sources"]}
+    assert by_name["shop"]["health"] == "broken" and by_name["shop"]["errors_in_row"] == 3
+    assert by_name["forum"]["last_fetched"] == 7 and by_name["forum"]["next_run_at"]
+
+
+def test_svg_helpers() -> None:
+    assert [svg.nice_ceiling(v) for v in (0, 1, 3, 7, 11, 180)] == [1, 1, 5, 10, 20, 200]
+    chart = svg.hbars([("<x>", [svg.Segment(1, "#000", "<t>")], "1")], "label", 2, marker=0.5)
+    assert "&lt;x&gt;" in chart and "&lt;t&gt;" in chart and 'class="marker"' in chart
+
+
+def _schema_validator(spec: dict[str, Any], name: str) -> Any:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+    return jsonschema.Draft202012Validator(schema)
+
+
+def test_openapi_document_is_valid_and_describes_the_answers(store: Store,
+                                                             server: ConsoleServer) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+    ticket_id = add_ticket(store)
+    client = server.client()
+    spec = client.get("/api/openapi.json").json()
+    validator.validate(spec)
+    served = {path for path in spec["paths"]}
+    assert served == {"/api/tickets", "/api/tickets/{id}", "/api/sources", "/api/dashboard",
+                      "/api/openapi.json"}
+    headers = {"Authorization": f"Bearer {TOKENS['admin']}"}
+    for path, schema in (("/api/tickets", "Queue"), (f"/api/tickets/{ticket_id}", "TicketDetail"),
+                         ("/api/sources", "Sources"), ("/api/dashboard", "Dashboard")):
+        answer = client.get(path, headers=headers)
+        assert answer.status_code == 200
+        _schema_validator(spec, schema).validate(answer.json())
+    _schema_validator(spec, "Error").validate(client.get("/api/tickets").json())
+    missing = client.get("/api/tickets/999999", headers=headers)
+    assert missing.status_code == 404
+    _schema_validator(spec, "Error").validate(missing.json())
+
+
+def test_catalogs_translate_every_message_and_are_compiled() -> None:
+    pytest.importorskip("babel")
+    from babel.messages.mofile import read_mo
+
+    from watcher.web.console import catalogs
+
+    wanted = {m.id for m in catalogs.extract() if m.id}
+    for language in i18n.LANGUAGES:
+        po = catalogs.read_po(language)
+        assert {m.id for m in po if m.id} == wanted, f"{language}: run the catalogs tool"
+        with catalogs.po_path(language).with_suffix(".mo").open("rb") as file:
+            mo = read_mo(file)
+        assert {m.id: m.string for m in mo if m.id} == {m.id: m.string for m in po
+                                                        if m.id and m.string}, language
+    chinese = catalogs.read_po("zh_CN")
+    untranslated = [m.id for m in chinese if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == []
+
+
+def test_openapi_file_is_json() -> None:
+    from watcher.web.console.api import OPENAPI
+
+    assert json.loads(OPENAPI.read_text(encoding="utf-8"))["openapi"].startswith("3.")

@@ -1,0 +1,13 @@
+"""The staff console: queue, ticket pages, sources, dashboard, login, and a read-only JSON API,
+served by `watcher run` beside /healthz and /metrics."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+
+def add_console(app: web.Application) -> None:
+    """Registers the console's routes on `app` (which holds the daemon's Parts)."""
+    from watcher.web.console.app import setup  # here: the config check imports passwords only
+
+    setup(app)

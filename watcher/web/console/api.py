@@ -1,0 +1,111 @@
+"""The read-only JSON API: the queue, a ticket, the sources and the dashboard's figures, for a
+user's bearer token (`Authorization: Bearer wt_...`). Described by openapi.json."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from watcher.ticket_cli import ticket_json
+from watcher.web.console import data
+from watcher.web.console.auth import api_requires
+from watcher.web.console.context import config_of, in_thread, now_of, store_of, user_of
+from watcher.web.console.queue import parse_filter
+from watcher.web.console.ticket import ticket_id_of
+
+OPENAPI = Path(__file__).parent / "openapi.json"
+
+
+def _time(moment: datetime | None, tz: tzinfo) -> str | None:
+    return moment.astimezone(tz).isoformat() if moment else None
+
+
+async def openapi(request: web.Request) -> web.StreamResponse:
+    return web.Response(body=OPENAPI.read_bytes(), content_type="application/json")
+
+
+def _json(document: Any) -> web.Response:
+    return web.json_response(document, headers={"Cache-Control": "no-store"})
+
+
+@api_requires("viewer")
+async def tickets(request: web.Request) -> web.StreamResponse:
+    user, now, tz = user_of(request), now_of(request), config_of(request).tz
+    found = await in_thread(data.queue, store_of(request),
+                            parse_filter(request.query, user.name, now), now, user.name)
+    counts = found["counts"]
+    return _json({
+        "tickets": [ticket_json(row, tz) | {"link": f"/tickets/{row['id']}"}
+                    for row in found["tickets"]],
+        "counts": {"unresolved": counts.unresolved, "awaiting": counts.awaiting,
+                   "overdue": counts.overdue, "unassigned": counts.unassigned,
+                   "mine": counts.mine,
+                   "by_level": {str(k): v for k, v in sorted(counts.by_level.items())}},
+    })
+
+
+def _mention(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
+    return {"source": row["source"], "platform": row["platform"], "url": row["url"],
+            "author": row["author"], "text": row["text"],
+            "created_at": _time(row["created_at"], tz)}
+
+
+@api_requires("viewer")
+async def ticket(request: web.Request) -> web.StreamResponse:
+    tz = config_of(request).tz
+    found = await in_thread(data.ticket, store_of(request), config_of(request),
+                            ticket_id_of(request))
+    if found is None:
+        raise web.HTTPNotFound(text='{"error": "no such ticket"}', content_type="application/json")
+    incident = found["incident"]
+    mention = found["mention"]
+    return _json(ticket_json(found["ticket"], tz) | {
+        "link": f"/tickets/{found['ticket']['id']}",
+        "score": {"probability": mention["probability"], "sentiment": mention["sentiment"]},
+        "history": [{"at": _time(e["at"], tz), "actor": e["actor"], "action": e["action"],
+                     "note": e["note"], "data": e["data"]} for e in found["history"]],
+        "linked": [_mention(m, tz) | {"kind": m["kind"], "at": _time(m["linked_at"], tz)}
+                   for m in found["linked"]],
+        "reposts": [_mention(m, tz) for m in found["reposts"]],
+        "incident": None if incident is None else {
+            "id": incident["id"], "status": incident["status"], "category": incident["category"],
+            "keywords": incident["keywords"], "created_at": _time(incident["created_at"], tz),
+            "tickets": [t["id"] for t in found["incident_tickets"]]},
+        "actions": found["actions"],
+    })
+
+
+@api_requires("admin")
+async def sources(request: web.Request) -> web.StreamResponse:
+    tz, now = config_of(request).tz, now_of(request)
+    rows = await in_thread(data.sources, store_of(request), config_of(request), now)
+    return _json({"sources": [{
+        "name": r.config.name, "kind": r.config.kind, "platform": r.config.platform,
+        "enabled": r.config.enabled, "health": r.health,
+        "last_run_at": _time(r.state.last_run_at, tz),
+        "last_success_at": _time(r.state.last_success_at, tz),
+        "last_fetched": r.state.last_fetched, "last_new": r.state.last_new, "stored": r.stored,
+        "errors_in_row": r.state.errors_in_row, "last_error": r.state.last_error,
+        "last_error_kind": r.state.last_error_kind, "next_run_at": _time(r.next_run, tz),
+    } for r in rows]})
+
+
+@api_requires("viewer")
+async def dashboard(request: web.Request) -> web.StreamResponse:
+    tz = config_of(request).tz
+    board = await in_thread(data.dashboard, store_of(request), config_of(request),
+                            now_of(request))
+    return _json({
+        "days": [d.isoformat() for d in board.daily.days],
+        "mentions_by_platform": board.daily.mentions_by_platform,
+        "complaints_by_category": board.daily.complaints_by_category,
+        "sla_by_level": {str(level): {"met": o.met, "missed": o.missed, "pending": o.pending}
+                         for level, o in sorted(board.sla.items())},
+        "month": {"start": _time(board.month_start, tz), "review_share": data.REVIEW_SHARE,
+                  "categories": [{"category": s.category, "complaints": s.complaints,
+                                  "share": round(s.share, 4),
+                                  "review": s.share > data.REVIEW_SHARE} for s in board.month]},
+    })

@@ -1,0 +1,134 @@
+"""What each page and its API twin show, gathered from the store in one go (run in a thread)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from watcher import schedule
+from watcher.config import Config, SourceConfig
+from watcher.store import incidents as incident_store
+from watcher.store import mentions as mention_store
+from watcher.store import reports
+from watcher.store import sources as source_store
+from watcher.store import tickets as ticket_store
+from watcher.store.db import Store
+from watcher.store.reports import QueueFilter
+from watcher.ticket_actions import TRANSITIONS
+
+STATUS_CHOICES = ("open", "acknowledged", "reopened", "resolved", "closed")
+
+
+def queue(store: Store, wanted: QueueFilter, now: datetime, user: str) -> dict[str, Any]:
+    with store.engine.connect() as conn:
+        return {"tickets": reports.queue(conn, wanted),
+                "counts": reports.queue_counts(conn, now, user),
+                "platforms": reports.ticket_platforms(conn),
+                "assignees": reports.assignees(conn)}
+
+
+def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | None:
+    """The ticket with its mention's score, linked repeats and reposts, incident and history."""
+    with store.engine.connect() as conn:
+        row = ticket_store.get(conn, ticket_id)
+        if row is None:
+            return None
+        incident = incident_store.get(conn, row["incident_id"]) if row["incident_id"] else None
+        return {
+            "ticket": row,
+            "mention": mention_store.by_ids(conn, [row["mention_id"]])[row["mention_id"]],
+            "history": ticket_store.events(conn, ticket_id),
+            "linked": ticket_store.linked_mentions(conn, ticket_id),
+            "reposts": reports.reposts(conn, row["mention_id"]),
+            "incident": incident,
+            "incident_tickets": ticket_store.in_incident(conn, incident["id"]) if incident else [],
+            "actions": [a for a, (starts, _) in TRANSITIONS.items() if row["status"] in starts],
+            "people": _people(config, reports.assignees(conn)),
+        }
+
+
+def _people(config: Config, assignees: list[str]) -> list[str]:
+    """Names to assign to: the duty roster, the console's staff and anyone assigned before."""
+    names = [s.name for s in config.duty.shifts]
+    names += [u.name for u in config.web.users if u.role != "viewer"]
+    return sorted(set(names + assignees))
+
+
+@dataclass
+class SourceRow:
+    config: SourceConfig
+    state: source_store.SourceState
+    stored: int  # mentions kept from this source
+    next_run: datetime | None
+    health: str  # ok | failing | broken (alert_after failures in a row) | never | disabled
+
+
+def sources(store: Store, config: Config, now: datetime) -> list[SourceRow]:
+    with store.engine.connect() as conn:
+        states = source_store.all_states(conn)
+        stored = reports.mention_counts(conn)
+    rows = []
+    for source in config.sources:
+        state = states.get(source.name) or source_store.SourceState(name=source.name)
+        rows.append(SourceRow(source, state, stored.get(source.name, 0),
+                              next_run(source, config.tz, now) if source.enabled else None,
+                              _health(source, state, config.health.alert_after)))
+    return rows
+
+
+def _health(source: SourceConfig, state: source_store.SourceState, alert_after: int) -> str:
+    if not source.enabled:
+        return "disabled"
+    if state.last_run_at is None:
+        return "never"
+    if state.errors_in_row >= alert_after:
+        return "broken"
+    return "failing" if state.errors_in_row else "ok"
+
+
+def next_run(source: SourceConfig, tz: ZoneInfo, now: datetime) -> datetime | None:
+    """The source's next scheduled slot after `now` (the same slots the daemon schedules)."""
+    found = []
+    if "sweep" in source.schedule and source.sweep_every:
+        found.append(schedule.last_sweep_slot(source.sweep_every, tz, now) + source.sweep_every)
+    if "patrols" in source.schedule and source.patrols:
+        local = now.astimezone(tz)
+        found += [slot for back in (0, 1) for at in source.patrols
+                  if (slot := datetime.combine(local.date() + timedelta(days=back), at,
+                                               tzinfo=tz)) > now]
+    return min(found) if found else None
+
+
+@dataclass
+class Dashboard:
+    daily: reports.Daily
+    sla: dict[int, reports.SlaOutcome]
+    month: list[reports.CategoryShare]
+    month_start: datetime
+    totals: dict[str, int] = field(default_factory=dict)
+
+
+REVIEW_SHARE = 0.15  # the handbooks' monthly review looks into any category above this share
+
+
+def dashboard(store: Store, config: Config, now: datetime, days: int = 30) -> Dashboard:
+    local = now.astimezone(config.tz)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    with store.engine.connect() as conn:
+        daily = reports.daily(conn, config.tz, now, days)
+        sla = reports.sla_by_level(conn, daily_start(daily, config.tz), now)
+        month = reports.category_shares(conn, month_start, now)
+    totals = {
+        "mentions": sum(map(sum, daily.mentions_by_platform.values())),
+        "complaints": sum(map(sum, daily.complaints_by_category.values())),
+        "tickets": sum(o.met + o.missed + o.pending for o in sla.values()),
+        "met": sum(o.met for o in sla.values()),
+        "missed": sum(o.missed for o in sla.values()),
+    }
+    return Dashboard(daily, sla, month, month_start, totals)
+
+
+def daily_start(daily: reports.Daily, tz: ZoneInfo) -> datetime:
+    return datetime.combine(daily.days[0], datetime.min.time(), tzinfo=tz)

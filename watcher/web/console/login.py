@@ -1,0 +1,103 @@
+"""Logging in and out. Failed logins are rate-limited per user name and per client address,
+counted in the store so that replicas share the count: 5 failures for one name, or 20 from one
+address (staff behind one proxy share an address), within 15 minutes refuse further tries, right
+password or not, until the window moves on."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from aiohttp import web
+
+from watcher.config import Config
+from watcher.store import sessions
+from watcher.store.db import Store
+from watcher.web.console import auth, i18n
+from watcher.web.console.context import CONSOLE, config_of, in_thread, now_of, store_of
+from watcher.web.console.passwords import verify_password
+from watcher.web.console.render import render
+
+LOGIN_COOKIE = "watcher_login"  # double-submit CSRF token of the login form (no session yet)
+WINDOW = timedelta(minutes=15)
+MAX_PER_NAME = 5
+MAX_PER_ADDRESS = 20
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after logging in: a path on this site only, never another host."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/tickets"
+    return target
+
+
+def _show(request: web.Request, error: str | None = None, status: int = 200,
+          name: str = "") -> web.Response:
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, request.app[CONSOLE].envs, "login.html",
+                      {"error": error, "token": token, "name": name,
+                       "next": safe_next(request.query.get("next")),
+                       "no_users": not config_of(request).web.users}, status=status)
+    auth.set_cookie(response, config_of(request), LOGIN_COOKIE, token)
+    return response
+
+
+async def login_page(request: web.Request) -> web.StreamResponse:
+    if await auth.identify(request):
+        raise web.HTTPFound(safe_next(request.query.get("next")))
+    return _show(request)
+
+
+def _limited(store: Store, name: str, address: str, now: datetime) -> bool:
+    with store.engine.connect() as conn:
+        by_name, by_address = sessions.failures_since(conn, now - WINDOW, user_name=name,
+                                                      address=address)
+    return by_name >= MAX_PER_NAME or by_address >= MAX_PER_ADDRESS
+
+
+def _check(store: Store, config: Config, name: str, password: str, address: str,
+           now: datetime) -> str | None:
+    """The session id for a right name and password; None (the failure counted) otherwise."""
+    user = auth.find_user(config, name)
+    if not verify_password(password, user.password_hash if user else None) or user is None:
+        with store.begin() as conn:
+            sessions.forget_failures(conn, before=now - WINDOW)
+            sessions.record_failure(conn, user_name=name[:200], address=address, now=now)
+        return None
+    with store.begin() as conn:
+        sessions.forget_failures(conn, before=now - WINDOW, user_name=name)
+    return auth.open_session(store, config, user, now)
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    if not auth.csrf_ok(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE)):
+        raise web.HTTPForbidden(text="403: missing or wrong CSRF token; reload the login page")
+    store, config, now = store_of(request), config_of(request), now_of(request)
+    address = (request.remote or "unknown")[:64]
+    gettext = i18n.translations(request["lang"]).gettext
+    if await in_thread(_limited, store, name[:200], address, now):
+        message = gettext("Too many failed attempts. Wait 15 minutes and try again.")
+        return _show(request, message, status=429, name=name)
+    session_id = await in_thread(_check, store, config, name, password, address, now)
+    if session_id is None:
+        return _show(request, gettext("Wrong name or password."), status=401, name=name)
+    response = see_other(safe_next(str(form.get("next", ""))))
+    auth.set_cookie(response, config, auth.SESSION_COOKIE, session_id,
+                    max_age=int(config.web.session_lifetime.total_seconds()))
+    response.del_cookie(LOGIN_COOKIE, path="/")
+    return response
+
+
+@auth.requires("viewer")
+async def logout(request: web.Request) -> web.StreamResponse:
+    await in_thread(auth.close_session, store_of(request), request.cookies[auth.SESSION_COOKIE])
+    response = see_other("/login")
+    response.del_cookie(auth.SESSION_COOKIE, path="/")
+    return response
+
+
+def see_other(location: str) -> web.Response:
+    """A redirect that can carry cookies (HTTP exceptions are not meant to)."""
+    return web.Response(status=303, headers={"Location": location})

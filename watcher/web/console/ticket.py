@@ -1,0 +1,69 @@
+"""A ticket's page and the actions on it. Every action goes through watcher.ticket_actions, with
+the logged-in user as the actor, and comes back to the page (Post/Redirect/Get)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from watcher.store.tickets import AWAITING_RESPONSE
+from watcher.ticket_actions import TRANSITIONS, TicketActionError, apply
+from watcher.web.console import data, i18n
+from watcher.web.console.auth import requires
+from watcher.web.console.context import (
+    CONSOLE,
+    config_of,
+    in_thread,
+    now_of,
+    store_of,
+    user_of,
+)
+from watcher.web.console.render import render
+
+NOTE_LIMIT = 5000  # characters; a note is a progress remark, not a document
+
+
+def ticket_id_of(request: web.Request) -> int:
+    try:
+        return int(request.match_info["ticket_id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+
+
+async def _page(request: web.Request, error: str | None = None,
+                status: int = 200) -> web.Response:
+    ticket_id = ticket_id_of(request)
+    found = await in_thread(data.ticket, store_of(request), config_of(request), ticket_id)
+    if found is None:
+        raise web.HTTPNotFound()
+    context: dict[str, Any] = found | {
+        "now": now_of(request), "awaiting": AWAITING_RESPONSE, "error": error,
+        "done": request.query.get("done"), "page": "queue",
+    }
+    return render(request, request.app[CONSOLE].envs, "ticket.html", context, status=status)
+
+
+@requires("viewer")
+async def ticket_page(request: web.Request) -> web.StreamResponse:
+    return await _page(request)
+
+
+@requires("staff")
+async def act(request: web.Request) -> web.StreamResponse:
+    action = request.match_info["action"]
+    if action not in TRANSITIONS:
+        raise web.HTTPNotFound()
+    form = await request.post()
+    note = str(form.get("note", "")).strip()[:NOTE_LIMIT] or None
+    assignee = str(form.get("assignee", "")).strip()[:200] or None
+    ticket_id = ticket_id_of(request)
+    try:
+        await in_thread(apply, store_of(request), config_of(request), ticket_id, action,
+                        actor=user_of(request).name, now=now_of(request), note=note,
+                        assignee=assignee)
+    except TicketActionError as exc:
+        gettext = i18n.translations(request["lang"]).gettext
+        message = gettext("The action was refused: %(reason)s") % {"reason": exc}
+        return await _page(request, error=message, status=409)
+    raise web.HTTPSeeOther(f"/tickets/{ticket_id}?done={action}")
