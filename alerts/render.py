@@ -21,6 +21,16 @@ CATEGORY_NAMES = {
     "suggestion": "建议",
     "other": "其他",
 }
+DEPARTMENT_NAMES = {
+    "Quality": "质量/技术部",
+    "Tech": "技术/产品部",
+    "Customer Service": "客服部",
+    "Operations": "运营部",
+    "After-sales": "售后服务部",
+    "Billing": "财务部",
+    "Front-line": "一线客服",
+    "Product": "产品部",
+}
 # ASCII characters that mean something in Markdown, HTML or chat markup -> full-width forms.
 _NEUTRAL = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "<>[]()*_`#|~\\!{}"} | {"&": "＆"})
 _URL_SAFE = ":/?#@!$&'*+,;=%~-._"  # everything else (brackets, quotes, spaces) is escaped
@@ -79,12 +89,13 @@ def _time(moment: datetime, tz: tzinfo) -> str:
 def render_ticket(alert: TicketAlert, tz: tzinfo, kind: str = "new") -> tuple[str, str]:
     """(title, body) of an alert about one ticket: new, overdue, escalation, progress, ..."""
     category = CATEGORY_NAMES.get(alert.category, alert.category)
+    department = DEPARTMENT_NAMES.get(alert.department, alert.department)
     headline = HEADLINES[kind]
     title = (f"[工单 #{alert.ticket_id}] {headline} · {_level(alert.level)} {category} · "
              f"{neutralize(alert.platform)}")
     lines = [
         f"工单 #{alert.ticket_id} · {headline} · 等级 {_level(alert.level)} · "
-        f"{category}（{alert.department}）",
+        f"{category}（{department}）",
         f"平台：{neutralize(alert.platform)}（来源 {neutralize(alert.source)}）",
         f"作者：{neutralize(alert.author or '未知')}",
         f"内容：{neutralize(excerpt(alert.text, 200))}",

@@ -247,3 +247,13 @@ def test_lifecycle_rules(store: Store, receiver: Receiver) -> None:
                                         "reopen"]
     flow.send(at(23, 12))
     assert len(receiver.to("wang")) == 2  # assigned to them, then reopened
+
+
+def test_resolving_an_unacknowledged_ticket_is_its_first_response(store: Store,
+                                                                  receiver: Receiver) -> None:
+    flow = Flow(store, receiver)
+    flow.take(at(23, 10), flow.mention(LATE, "顾客庚"))
+    ticket_id = only_ticket(flow)["id"]
+    after = apply(store, flow.config, ticket_id, "resolve", actor="小李", now=at(23, 10, 20))
+    assert after["acknowledged_at"] == at(23, 10, 20)
+    assert flow.sla(at(23, 13)).reminded == 0

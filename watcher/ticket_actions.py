@@ -67,10 +67,12 @@ def _values(action: str, ticket: dict[str, Any], config: Config, now: datetime,
         return {"acknowledged_at": now, "last_progress_at": now}
     if action == "note":
         return {"last_progress_at": now}
+    # Resolving or closing a ticket nobody acknowledged is its first response too.
+    responded = {} if ticket["acknowledged_at"] else {"acknowledged_at": now}
     if action == "resolve":
-        return {"resolved_at": now, "last_progress_at": now}
+        return {"resolved_at": now, "last_progress_at": now} | responded
     if action == "close":
-        return {"closed_at": now}
+        return {"closed_at": now} | responded
     if action == "reopen":
         deadline = TicketPolicy.from_config(config).deadline(ticket["level"], now)
         return {"resolved_at": None, "closed_at": None, "acknowledged_at": None,

@@ -11,6 +11,7 @@ from datetime import tzinfo
 from typing import Any
 
 from watcher.text import excerpt
+from watcher.ticket_view import ticket_json
 
 STATUSES = ("open", "acknowledged", "resolved", "closed", "reopened")
 
@@ -98,31 +99,6 @@ def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
     if args.action in ("assign", "reopen"):  # they alert the assignee; try that before exiting
         asyncio.run(dispatch_for(config, store, ignore_backoff=True, time_limit=30))
     return 0
-
-
-def ticket_json(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "level": row["level"],
-        "category": row["category"],
-        "department": row["department"],
-        "status": row["status"],
-        "assignee": row["assignee"],
-        "incident": row["incident_id"],
-        "deadline": row["deadline"].astimezone(tz).isoformat(),
-        "created_at": row["created_at"].astimezone(tz).isoformat(),
-        "reasons": row["reasons"],
-        "risks": row["risks"],
-        "mention": {
-            "source": row["source"],
-            "platform": row["platform"],
-            "url": row["url"],
-            "author": row["author"],
-            "title": row["title"],
-            "text": row["text"],
-            "created_at": row["mention_created_at"].astimezone(tz).isoformat(),
-        },
-    }
 
 
 def _print_list(rows: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> None:

@@ -45,5 +45,5 @@ async def start(parts: Parts) -> tuple[web.AppRunner, str]:
     sockets = getattr(server, "sockets", None) or ()
     host, port = sockets[0].getsockname()[:2] if sockets else (parts.config.web.bind, 0)
     address = f"http://{host}:{port}"
-    log.info("web server listening on %s (/healthz, /metrics)", address)
+    log.info("web server listening on %s (console, /healthz, /metrics)", address)
     return runner, address

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from watcher.ticket_cli import ticket_json
+from watcher.ticket_view import ticket_json
 from watcher.web.console import data
 from watcher.web.console.auth import api_requires
 from watcher.web.console.context import config_of, in_thread, now_of, store_of, user_of

@@ -80,6 +80,17 @@ CATEGORIES = {
     "suggestion": N_("Suggestion"),
     "other": N_("Other"),
 }
+# The owning departments the scorer names (watcher.scoring.CATEGORIES), for the page.
+DEPARTMENTS = {
+    "Quality": N_("Quality and tech"),
+    "Tech": N_("Tech and product"),
+    "Customer Service": N_("Customer service"),
+    "Operations": N_("Operations"),
+    "After-sales": N_("After-sales service"),
+    "Billing": N_("Billing"),
+    "Front-line": N_("Front-line service"),
+    "Product": N_("Product"),
+}
 RISKS = {
     "safety": N_("Safety"),
     "money": N_("Money or account"),

@@ -39,6 +39,7 @@ def environment(language: str, tz: tzinfo) -> jinja2.Environment:
     env.filters.update(
         status=named(i18n.STATUSES), event=named(i18n.EVENTS), button=named(i18n.BUTTONS),
         level_name=named(i18n.LEVELS), category=named(i18n.CATEGORIES), risk=named(i18n.RISKS),
+        department=named(i18n.DEPARTMENTS),
         role=named(i18n.ROLES), http_url=http_url, excerpt=excerpt,
         local=lambda moment, fmt="%m-%d %H:%M": moment.astimezone(tz).strftime(fmt) if moment
         else "–",
