@@ -48,5 +48,18 @@ train: $(VENV)/.train-installed
 eval: $(VENV)/.train-installed
 	$(BIN)/python -m watcher.eval $(SHARED)/eval/dev.csv
 
+# The benchmarks (bench/README.md): a loopback platform, `watcher sweep` / `watcher run` as whole
+# processes, urlwatch (in its own virtualenv, never the project's) for comparison; BENCH_ARGS
+# passes sizes, e.g. `make bench BENCH_ARGS="--only warm --runs 3"`.
+URLWATCH_VENV ?= .venv-urlwatch
+BENCH_ARGS ?=
+
+$(URLWATCH_VENV)/bin/urlwatch:
+	$(PYTHON) -m venv $(URLWATCH_VENV)
+	$(URLWATCH_VENV)/bin/pip install --quiet 'urlwatch==2.29'
+
+bench: $(VENV)/.dev-installed $(URLWATCH_VENV)/bin/urlwatch
+	$(BIN)/python -m bench --urlwatch $(URLWATCH_VENV)/bin/urlwatch $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -190,3 +190,47 @@ def test_per_host_concurrency_is_bounded() -> None:
 
     asyncio.run(go())
     assert peak == 3
+
+
+# The same error paths through the production transport (aiohttp under httpx), against a real
+# server on loopback instead of respx.
+
+def test_real_server_error_paths() -> None:
+    from tests.servers import PlatformServer, Route, free_port
+
+    server = PlatformServer({
+        "/ok": Route(b"fine", "text/plain"),
+        "/slow": Route(b"late", "text/plain", delay=2.0),
+        "/big": Route(b"x" * 5000, "text/plain"),
+        "/gone": Route(b"", "text/plain", status=404),
+        "/busy": Route(b"", "text/plain", status=429, headers={"Retry-After": "3600"}),
+        "/loop": Route(b"", "text/plain", status=302, headers={"Location": "/loop"}),
+    }).start()
+    base = server.url
+
+    async def go() -> dict[str, object]:
+        settings = HttpSection(timeout=timedelta(seconds=1), retries=0,
+                               max_bytes=ByteSize(1000))
+        found: dict[str, object] = {}
+        async with HttpClient(settings) as http:
+            first = await http.get(f"{base}/ok")
+            found["ok"] = first.content
+            found["304"] = (await http.get(f"{base}/ok", validators=first.validators)).not_modified
+            for name in ("slow", "big", "gone", "busy", "loop"):
+                try:
+                    await http.get(f"{base}/{name}")
+                except SourceError as exc:
+                    found[name] = exc.kind
+            try:
+                await http.get(f"http://127.0.0.1:{free_port()}/x")
+            except SourceError as exc:
+                found["refused"] = exc.kind
+        return found
+
+    try:
+        found = asyncio.run(go())
+    finally:
+        server.stop()
+    assert found == {"ok": b"fine", "304": True, "slow": "timeout", "big": "too_large",
+                     "gone": "http", "busy": "rate_limited", "loop": "http",
+                     "refused": "network"}

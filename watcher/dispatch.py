@@ -7,6 +7,8 @@ rest are held and go out as one digest that lists each ticket; level 1 is never 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -40,6 +42,18 @@ class DispatchReport:
     failed: int = 0
     held: int = 0
     digests: int = 0
+
+
+@functools.cache
+def _threads() -> concurrent.futures.ThreadPoolExecutor:
+    return concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="dispatch")
+
+
+async def _in_own_threads(func: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Like asyncio.to_thread, on threads of the dispatcher's own: an alert never waits in line
+    behind the store work of a sweep of many sources (which fills the default executor)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_threads(), functools.partial(func, *args, **kwargs))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -84,14 +98,14 @@ async def dispatch(
     report = DispatchReport()
     deadline = None if time_limit is None else time.monotonic() + time_limit
     flush_before = clock() if ignore_backoff else clock() - STORM_WINDOW
-    report.digests = await asyncio.to_thread(_make_digests, store, flush_before, clock())
+    report.digests = await _in_own_threads(_make_digests, store, flush_before, clock())
     storm = _Storm(store, digest_over, clock())
     tried: list[int] = []  # with ignore_backoff, a row that fails is not tried again this call
     context = _Pass(store, sender, clock, storm, report, tried, ignore_backoff, deadline,
                     tuple(operators))
     await _send_pending(context)
     if ignore_backoff and report.held:
-        report.digests += await asyncio.to_thread(_make_digests, store, clock(), clock())
+        report.digests += await _in_own_threads(_make_digests, store, clock(), clock())
         await _send_pending(context)
     return report
 
@@ -123,21 +137,21 @@ def _over(deadline: float | None) -> bool:
 async def _send_pending(p: _Pass) -> None:
     while not _over(p.deadline):
         claimed_at = time.monotonic()
-        rows = await asyncio.to_thread(outbox.claim, p.store, p.clock(), limit=BATCH,
+        rows = await _in_own_threads(outbox.claim, p.store, p.clock(), limit=BATCH,
                                        ignore_backoff=p.ignore_backoff, exclude=p.tried)
         if not rows:
             return
         for index, row in enumerate(rows):
             if _over(p.deadline):
-                await asyncio.to_thread(outbox.release, p.store, [r.id for r in rows[index:]])
+                await _in_own_threads(outbox.release, p.store, [r.id for r in rows[index:]])
                 return
             if time.monotonic() - claimed_at > outbox.LEASE.total_seconds() / 2:
                 claimed_at = time.monotonic()
-                await asyncio.to_thread(outbox.extend, p.store, [r.id for r in rows[index:]],
+                await _in_own_threads(outbox.extend, p.store, [r.id for r in rows[index:]],
                                         p.clock() + outbox.LEASE)
             p.tried.append(row.id)
-            if await asyncio.to_thread(p.storm.holds, row):
-                await asyncio.to_thread(outbox.hold, p.store, row.id, p.clock())
+            if await _in_own_threads(p.storm.holds, row):
+                await _in_own_threads(outbox.hold, p.store, row.id, p.clock())
                 p.report.held += 1
                 continue
             await _deliver(p, row)
@@ -145,21 +159,21 @@ async def _send_pending(p: _Pass) -> None:
 
 
 async def _deliver(p: _Pass, row: outbox.OutboxRow) -> None:
-    result = await asyncio.to_thread(p.sender, row.target, row.title, row.body)
+    result = await _in_own_threads(p.sender, row.target, row.title, row.body)
     now = p.clock()
     if result.ok:
-        await asyncio.to_thread(outbox.mark_sent, p.store, row.id, now)
+        await _in_own_threads(outbox.mark_sent, p.store, row.id, now)
         p.report.sent += 1
         return
     error = result.error or "failed"
     retry_at = now + retry_delay(row.attempts + 1)
-    await asyncio.to_thread(outbox.mark_failed, p.store, row.id, now, error, retry_at)
+    await _in_own_threads(outbox.mark_failed, p.store, row.id, now, error, retry_at)
     target = redact(row.target.split("?")[0])
     log.warning("alert %s to %s failed (attempt %d): %s", row.alert_key, target,
                 row.attempts + 1, error)
     p.report.failed += 1
     if row.attempts + 1 >= FAILING_AFTER and p.operators and row.target not in p.operators:
-        await asyncio.to_thread(_report_failing_target, p.store, row.target, error,
+        await _in_own_threads(_report_failing_target, p.store, row.target, error,
                                 p.operators, now)
 
 

@@ -5,6 +5,7 @@ a later similar ticket joins the open incident and goes out as an incident updat
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from watcher.store.db import Store
 
 SHARED_KEYWORDS = 3  # bigrams two complaints of one category must share to count as similar
+SHARED_SHARE = 0.3  # ... and at least this share of the shorter complaint's keywords
 NEAR_DUPLICATE = 0.5  # Jaccard similarity of keyword sets that counts whatever the category
+COMMON_KEYWORD = 200  # recent tickets sharing a keyword beyond which it is left out
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[a-z0-9]{3,}")
 # Bigrams every complaint has; sharing them says nothing about sharing a cause.
@@ -37,7 +40,7 @@ STOP_BIGRAMS = frozenset(
 
 def keywords(text: str) -> frozenset[str]:
     """Chinese character bigrams and Latin words of the normalized text, common ones left out."""
-    norm = normalize(text)
+    norm = normalize(text, keep_breaks=True)
     grams = {run[i:i + 2] for run in _CJK_RUN.findall(norm) for i in range(len(run) - 1)}
     grams.update(_LATIN_WORD.findall(norm))
     return frozenset(grams - STOP_BIGRAMS)
@@ -46,13 +49,73 @@ def keywords(text: str) -> frozenset[str]:
 def similar(a: frozenset[str], b: frozenset[str]) -> bool:
     """Two complaints of the same category are similar when they share enough keywords, or when
     they are near duplicates of each other."""
-    shared = len(a & b)
-    union = len(a | b) or 1
-    return shared >= SHARED_KEYWORDS or shared / union >= NEAR_DUPLICATE
+    return _similar(len(a & b), len(a), len(b))
+
+
+def _similar(shared: int, size_a: int, size_b: int) -> bool:
+    union = size_a + size_b - shared or 1
+    if shared / union >= NEAR_DUPLICATE:
+        return True
+    # Long reviews share a few common pairs by chance; what they share must also be a good part
+    # of the shorter one.
+    return shared >= SHARED_KEYWORDS and shared >= SHARED_SHARE * min(size_a, size_b)
+
+
+class Window:
+    """The recent tickets not yet in an incident, with an index from keyword to ticket, so a new
+    ticket finds the similar ones in time proportional to what it shares, not to how many
+    tickets the window holds. Built once per intake batch and kept up to date through it."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self._rows: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
+        self._postings: dict[tuple[str, str], set[int]] = {}
+        for row in rows:
+            self.add(row)
+
+    @classmethod
+    def load(cls, conn: Connection, since: datetime) -> Window:
+        return cls(ticket_store.recent_without_incident(conn, since))
+
+    def add(self, ticket: dict[str, Any], words: frozenset[str] | None = None) -> None:
+        words = words if words is not None else keywords(ticket["text"])
+        self._rows[ticket["id"]] = (ticket, words)
+        for word in words:
+            self._postings.setdefault((ticket["category"], word), set()).add(ticket["id"])
+
+    def remove(self, ticket_ids: list[int]) -> None:
+        for ticket_id in ticket_ids:
+            if ticket_id not in self._rows:
+                continue
+            ticket, words = self._rows.pop(ticket_id)
+            for word in words:
+                self._postings.get((ticket["category"], word), set()).discard(ticket_id)
+
+    def similar_to(self, ticket: dict[str, Any], words: frozenset[str]) -> list[dict[str, Any]]:
+        postings = (self._postings.get((ticket["category"], word), ()) for word in words)
+        # A keyword hundreds of recent complaints share says nothing about a common cause, and
+        # counting through it would make each new ticket cost as much as the window is long.
+        shared = Counter(other for posting in postings if len(posting) <= COMMON_KEYWORD
+                         for other in posting)
+        return [self._rows[other][0] for other, count in sorted(shared.items())
+                if other != ticket["id"]
+                and _similar(count, len(words), len(self._rows[other][1]))]
+
+
+class LazyWindow:
+    """A Window loaded on first use: an intake batch that makes no ticket never loads one."""
+
+    def __init__(self, conn: Connection, since: datetime) -> None:
+        self._conn, self._since = conn, since
+        self._window: Window | None = None
+
+    def get(self) -> Window:
+        if self._window is None:
+            self._window = Window.load(self._conn, self._since)
+        return self._window
 
 
 def absorb(store: Store, conn: Connection, config: Config, ticket: dict[str, Any],
-           now: datetime) -> bool:
+           now: datetime, lazy: LazyWindow | None = None) -> bool:
     """Joins `ticket` to an incident, or starts one with it; True when its alert went out as the
     incident's (so the caller sends no alert of its own)."""
     window_start = now - config.incidents.window
@@ -63,15 +126,16 @@ def absorb(store: Store, conn: Connection, config: Config, ticket: dict[str, Any
             _join(store, conn, config, incident["id"], [ticket], now)
             _alert(store, conn, config, incident["id"], now, joined=ticket["id"])
             return True
-    candidates = ticket_store.recent_without_incident(conn, window_start, ticket["category"])
-    group = [t for t in candidates
-             if t["id"] == ticket["id"] or similar(own, keywords(t["text"]))]
+    window = (lazy or LazyWindow(conn, window_start)).get()
+    group = [ticket, *window.similar_to(ticket, own)]
     authors = {t["author"] or f"#{t['id']}" for t in group}
     if len(authors) < config.incidents.min_complaints:
+        window.add(ticket, own)
         return False
     incident_id = incident_store.create(conn, category=ticket["category"],
                                         keywords=sorted(own)[:20], now=now)
     _join(store, conn, config, incident_id, group, now)
+    window.remove([t["id"] for t in group])
     _alert(store, conn, config, incident_id, now, joined=None)
     return True
 

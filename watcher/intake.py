@@ -7,6 +7,7 @@ anywhere leaves either all of it or none of it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from watcher import dedup, health
 from watcher.config import Config, SourceConfig
+from watcher.incidents import LazyWindow
 from watcher.model import FetchResult, Mention
 from watcher.repeats import link_repeat
 from watcher.store import mentions as mention_store
@@ -62,10 +64,25 @@ class Intake:
         self._write_lock = threading.Lock() if store.is_sqlite else None
 
     def take(self, source: SourceConfig, result: FetchResult, now: datetime) -> SourceReport:
+        if unchanged(result):
+            self.take_unchanged([(source, result, now)])
+            return SourceReport(source.name, warnings=list(result.warnings))
         if self._write_lock is None:
             return self._take(source, result, now)
         with self._write_lock:
             return self._take(source, result, now)
+
+    def take_unchanged(self, answers: list[tuple[SourceConfig, FetchResult, datetime]]) -> None:
+        """304 Not Modified answers: nothing to read, dedup or score, only each source's state
+        to write, all in one transaction (a sweep of many sources hands them over together)."""
+        with self._write_lock or contextlib.nullcontext(), self.store.begin() as conn:
+            for source, result, now in answers:
+                if not source_store.record_unchanged(conn, source.name, cursor=result.cursor,
+                                                     now=now):
+                    before = source_store.record_success(self.store, conn, source.name,
+                                                         cursor=result.cursor, now=now,
+                                                         fetched=0, new=0)
+                    health.after_success(self.store, conn, self.config, before, now)
 
     def _take(self, source: SourceConfig, result: FetchResult, now: datetime) -> SourceReport:
         report = SourceReport(source.name, warnings=list(result.warnings))
@@ -87,6 +104,7 @@ class Intake:
         scores = self._score(source, to_score)
         first_sweep = state.first_swept_at is None
         with self.store.begin() as conn:
+            window = LazyWindow(conn, now - self.config.incidents.window)
             rows = [self._row(k, m, now, fingerprints[k], originals.get(fingerprints[k] or ""),
                               scores.get(id(m))) for k, m in fresh.items()]
             inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
@@ -99,8 +117,9 @@ class Intake:
                 row["id"] = inserted[key]
                 report.complaints += score.complaint
                 if self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                    report.tickets += self._ticket(conn, row, score, now)
-            report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep)
+                    report.tickets += self._ticket(conn, row, score, now, window)
+            report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep,
+                                                  window)
             report.new = len(inserted.keys() - reposts)
             report.duplicates = len(kept) - report.new
             before = source_store.record_success(
@@ -168,7 +187,8 @@ class Intake:
         return row | _score_columns(score)
 
     def _update_edited(self, conn: Any, edited: dict[str, Mention], known: dict[str, Any],
-                       scores: dict[int, Score], now: datetime, first_sweep: bool) -> int:
+                       scores: dict[int, Score], now: datetime, first_sweep: bool,
+                       window: LazyWindow) -> int:
         """Edited mentions get their new text and score; a new ticket if they now need one."""
         opened = 0
         for key, m in edited.items():
@@ -180,15 +200,21 @@ class Intake:
             row = mention_store.by_ids(conn, [mention_id])[mention_id]
             if row["duplicate_of"] is None and not ticket_store.has_ticket(conn, mention_id) \
                     and self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                opened += self._ticket(conn, row, score, now)
+                opened += self._ticket(conn, row, score, now, window)
         return opened
 
-    def _ticket(self, conn: Any, mention: dict[str, Any], score: Score, now: datetime) -> int:
+    def _ticket(self, conn: Any, mention: dict[str, Any], score: Score, now: datetime,
+                window: LazyWindow) -> int:
         """1 for a new ticket; 0 when the mention is a repeat linked to its author's ticket."""
         if link_repeat(self.store, conn, self.config, mention, now) is not None:
             return 0
-        open_ticket(self.store, conn, self.config, mention=mention, score=score, now=now)
+        open_ticket(self.store, conn, self.config, mention=mention, score=score, now=now,
+                    window=window)
         return 1
+
+
+def unchanged(result: FetchResult) -> bool:
+    return result.not_modified and not result.mentions
 
 
 def _distinct(found: list[Mention]) -> dict[str, Mention]:

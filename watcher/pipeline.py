@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from connectors import connector_for
 from watcher import health
 from watcher.config import Config, SourceConfig
-from watcher.intake import Intake, SourceReport
+from watcher.intake import Intake, SourceReport, unchanged
 from watcher.model import FetchResult, SourceError
 from watcher.secrets import redact
 from watcher.store import sources as source_store
@@ -43,14 +43,29 @@ class Pipeline:
         self.http = http
         self.clock = clock
         self.intake = Intake(config, store, scorer)
+        self._cursors: dict[str, dict[str, object]] = {}
+        # During sweep(): sources that answered 304, whose states are written together at the end
+        self._unchanged: list[tuple[SourceConfig, FetchResult, datetime]] | None = None
 
     async def sweep(self, sources: Sequence[SourceConfig]) -> list[SourceReport]:
-        """Sweeps `sources` concurrently (the HTTP layer bounds how many fetch at once)."""
-        return list(await asyncio.gather(*(self.sweep_source(s) for s in sources)))
+        """Sweeps `sources` concurrently (the HTTP layer bounds how many fetch at once). The
+        cursors are read in one query first; the states of the sources with nothing new are
+        written in one transaction last (a crash before it loses only their `last_run_at`)."""
+        self._cursors = await asyncio.to_thread(self._all_cursors)
+        self._unchanged = []
+        try:
+            reports = list(await asyncio.gather(*(self.sweep_source(s) for s in sources)))
+            await asyncio.to_thread(self.intake.take_unchanged, self._unchanged)
+        finally:
+            self._cursors, self._unchanged = {}, None
+        return reports
 
     async def sweep_source(self, source: SourceConfig) -> SourceReport:
         try:
             result = await self._fetch(source)
+            if self._unchanged is not None and unchanged(result):
+                self._unchanged.append((source, result, self.clock()))
+                return SourceReport(source.name, warnings=list(result.warnings))
             report = await asyncio.to_thread(self.intake.take, source, result, self.clock())
         except SourceError as exc:
             return await self._failed(source, redact(str(exc)), exc.kind)
@@ -68,8 +83,14 @@ class Pipeline:
 
     async def _fetch(self, source: SourceConfig) -> FetchResult:
         connector = connector_for(source.kind)
-        cursor = await asyncio.to_thread(self._cursor, source.name)
+        cursor = self._cursors.pop(source.name, None)
+        if cursor is None:
+            cursor = await asyncio.to_thread(self._cursor, source.name)
         return await connector.fetch(source, cursor, self.http)
+
+    def _all_cursors(self) -> dict[str, dict[str, object]]:
+        with self.store.engine.connect() as conn:
+            return {name: state.cursor for name, state in source_store.all_states(conn).items()}
 
     def _cursor(self, name: str) -> dict[str, object]:
         with self.store.engine.connect() as conn:

@@ -10,6 +10,7 @@ typo never passes silently.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -58,8 +59,8 @@ def build(cls: type[T], table: Mapping[str, Any], where: str, problems: Problems
     if not isinstance(table, Mapping):
         problems.add(where, f"expected a table, got {_type_name(table)}")
         return None
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    shape: Any = cls  # a dataclass type is hashable; mypy cannot tell for type[T]
+    hints, known = _shape(shape)
     for key in table:
         if key not in known:
             problems.add(f"{where}.{key}", f"unknown key (allowed: {', '.join(sorted(known))})")
@@ -76,6 +77,13 @@ def build(cls: type[T], table: Mapping[str, Any], where: str, problems: Problems
             problems.add(f"{where}.{name}", "missing required key")
             complete = False
     return cls(**values) if complete else None
+
+
+@functools.cache
+def _shape(cls: Any) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """Type hints and fields of a dataclass: typing.get_type_hints costs ~0.3 ms, once per
+    class instead of once per [[sources]] table."""
+    return typing.get_type_hints(cls), {f.name: f for f in dataclasses.fields(cls)}
 
 
 def _required(field: dataclasses.Field[Any]) -> bool:

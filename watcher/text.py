@@ -39,14 +39,15 @@ def collapse(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, *, keep_breaks: bool = False) -> str:
     """The text reduced to what makes it the same post: no URLs, @names, repost marks, case,
-    punctuation or spacing; full-width forms folded (NFKC)."""
+    punctuation or spacing; full-width forms folded (NFKC). With keep_breaks, punctuation and
+    spacing become one space, so words on either side stay apart."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _URL.sub(" ", text)
     text = _REPOST.sub(" ", text)
     text = _AT.sub(" ", text)
-    return _NOT_WORD.sub("", text)
+    return _NOT_WORD.sub(" " if keep_breaks else "", text)
 
 
 def language(text: str) -> str | None:

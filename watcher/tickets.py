@@ -18,6 +18,7 @@ from watcher.store import tickets as ticket_store
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from watcher.incidents import LazyWindow
     from watcher.scoring import Score
     from watcher.store.db import Store
 
@@ -84,7 +85,8 @@ def assignee_targets(config: Config, ticket: dict[str, Any]) -> list[str]:
 
 
 def open_ticket(store: Store, conn: Connection, config: Config, *, mention: dict[str, Any],
-                score: Score, now: datetime) -> dict[str, Any]:
+                score: Score, now: datetime, window: LazyWindow | None = None
+                ) -> dict[str, Any]:
     """Writes the ticket, assigned to whoever is on duty now, with its creation event and its
     alert (or, when it completes a burst of similar complaints, the incident's alert)."""
     from watcher import incidents
@@ -99,7 +101,7 @@ def open_ticket(store: Store, conn: Connection, config: Config, *, mention: dict
     )
     ticket = ticket_store.get(conn, ticket_id)
     assert ticket is not None
-    if not incidents.absorb(store, conn, config, ticket, now):
+    if not incidents.absorb(store, conn, config, ticket, now, window):
         targets = new_ticket_targets(ticket["level"], ticket["assignee"], config.duty,
                                      config.alerts)
         queue_ticket_alert(store, conn, config, ticket, kind="new", key="new", targets=targets,

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import migrations
@@ -36,8 +35,13 @@ class Store:
 
     def insert_ignoring_conflicts(self, table: Table) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING, the portable way to let a unique key decide."""
-        dialect = sqlite if self.is_sqlite else postgresql
-        return dialect.insert(table).on_conflict_do_nothing()
+        if self.is_sqlite:  # each dialect imported only where it is used: start-up time
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            return sqlite_insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table).on_conflict_do_nothing()
 
     def close(self) -> None:
         self.engine.dispose()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from watcher.store.db import Store
 from watcher.store.schema import sources
@@ -74,6 +74,24 @@ def record_success(
         )
     )
     return before
+
+
+_UNCHANGED = (
+    update(sources)
+    .where(sources.c.name == bindparam("n"), sources.c.errors_in_row == 0,
+           sources.c.last_error.is_(None), sources.c.down_alerted_at.is_(None),
+           sources.c.first_swept_at.is_not(None))
+    .values(cursor=bindparam("c"), last_run_at=bindparam("t"), last_success_at=bindparam("t"),
+            last_fetched=0, last_new=0)
+)
+
+
+def record_unchanged(conn: Connection, name: str, *, cursor: dict[str, Any],
+                     now: datetime) -> bool:
+    """record_success for a 304 of a source that is healthy (no errors, nobody told it is
+    down) and was swept before: one prebuilt UPDATE. False when the source is not such a one
+    (then use record_success)."""
+    return conn.execute(_UNCHANGED, {"n": name, "c": cursor, "t": now}).rowcount == 1
 
 
 def record_failure(

@@ -179,10 +179,8 @@ def wanting_progress(conn: Connection, levels: Sequence[int], before: datetime
     return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
 
 
-def recent_without_incident(conn: Connection, since: datetime,
-                            category: str) -> list[dict[str, Any]]:
-    query = ticket_query().where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None),
-                                 tickets.c.category == category)
+def recent_without_incident(conn: Connection, since: datetime) -> list[dict[str, Any]]:
+    query = ticket_query().where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None))
     return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
 
 

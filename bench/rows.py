@@ -1,0 +1,146 @@
+"""Each scenario's results as table rows: the figure, what it is compared with, the target."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import statistics
+from typing import Any
+
+from bench.daemon import DaemonResult
+from bench.procs import median
+from bench.report import Row, megabytes, seconds, times, verdict
+from bench.sweeps import ColdResult, Options, WarmResult, warm_summary
+
+WARM_TARGET, WARM_WANTED, COLD_TARGET, STORE_TARGET, RSS_TARGET = 5.0, 10.0, 1.5, 1.3, 200 * 2**20
+
+
+def warm(result: WarmResult, opts: Options) -> list[Row]:
+    s = warm_summary(result)
+    name = "1 warm sweep"
+    size = (f"{opts.feeds:,} feeds × {opts.items} items, {opts.hosts} hosts, "
+            f"{opts.latency * 1000:g} ms")
+    rows = []
+    if "urlwatch" in s:
+        ratio = s["urlwatch"] / s["wall"]
+        rows.append(Row(name, f"`watcher sweep`, whole process ({size})", seconds(s["wall"]),
+                        f"urlwatch {seconds(s['urlwatch'])}", times(ratio) + " faster",
+                        f"≥ {WARM_TARGET:g}× ({WARM_WANTED:g}× wanted)",
+                        verdict(ratio >= WARM_TARGET), s["wall"]))
+    else:
+        rows.append(Row(name, f"`watcher sweep`, whole process ({size})", seconds(s["wall"]),
+                        result.urlwatch_error or "urlwatch not run", "",
+                        f"≥ {WARM_TARGET:g}× urlwatch", "MISS", s["wall"]))
+    limit = result.limit
+    rows += [
+        Row(name, "… against the latency limit max(feeds × latency ÷ concurrency, "
+            "feeds per host × latency ÷ per_host)", seconds(s["wall"]), f"limit {seconds(limit)}",
+            times(s["wall"] / limit) + " the limit", "", "", s["wall"] / limit),
+        Row(name, "… start-up: spawn → first request (imports, config, schema check)",
+            seconds(s["startup"]), "", "", "", "", s["startup"]),
+        Row(name, "… fetching: first request → last answer", seconds(s["fetching"]),
+            f"limit {seconds(limit)}", times(s["fetching"] / limit), "", "", s["fetching"]),
+        Row(name, "… tail: last answer → exit (last intake, alerts, exit)", seconds(s["tail"]),
+            "", "", "", "", s["tail"]),
+        Row(name, "… CPU time (user + system) of the process", seconds(s["cpu"]),
+            f"wall {seconds(s['wall'])}", f"{s['cpu'] / s['wall']:.0%} of wall", "", "",
+            s["cpu"]),
+        Row(name, "… CPU per source after start-up ((CPU − start-up) ÷ feeds)",
+            f"{(s['cpu'] - s['startup']) / opts.feeds * 1e6:.0f} µs", "", "", "", "",
+            (s["cpu"] - s["startup"]) / opts.feeds),
+        Row(name, "… peak RSS", megabytes(s["rss"]), "", "", "", "", s["rss"]),
+        Row(name, "… the priming cold sweep (fills the store, once)", seconds(s["prime"]),
+            "", "", "", "", s["prime"]),
+    ]
+    if "urlwatch_cpu" in s:
+        rows.append(Row(name, "… urlwatch's CPU time (10 worker threads, requests)",
+                        seconds(s["urlwatch_cpu"]), "", "", "", "", s["urlwatch_cpu"]))
+    return rows
+
+
+def http(found: dict[str, dict[str, list[float]]], opts: Options) -> list[Row]:
+    name = "1 warm sweep"
+    ours = next(iter(found.values()))
+    base = median(ours["cpu_us"])
+    rows = []
+    for client, figures in found.items():
+        cpu = median(figures["cpu_us"])
+        rows.append(Row(name, f"… client CPU per 304 request: {client}", f"{cpu:.0f} µs",
+                        f"wall {seconds(median(figures['wall']))} for {opts.feeds:,}",
+                        times(cpu / base) + " Watcher's", "", "", cpu))
+    return rows
+
+
+def cold(result: ColdResult, opts: Options, source: str) -> list[Row]:
+    name = "2 cold sweep"
+    wall = median([r.wall for r in result.runs])
+    rate = result.items / wall if wall else math.nan
+    snow = result.snownlp_n / median(result.snownlp) if result.snownlp else math.nan
+    ratio = rate / snow
+    start = median(result.startup)
+    cpu = median([r.cpu for r in result.runs])
+    size = f"{result.items:,} items, {opts.cold_feeds:,} feeds × {opts.cold_items}"
+    return [
+        Row(name, f"fetch → dedup → score → store, whole process ({size}; {source})",
+            f"{rate:,.0f} items/s ({seconds(wall)})",
+            result.snownlp_error or f"bare snownlp {snow:,.0f} texts/s (1 thread, "
+            f"{result.snownlp_n:,} of the texts)", times(ratio), f"≥ {COLD_TARGET:g}×",
+            verdict(ratio >= COLD_TARGET), rate),
+        Row(name, "… after start-up (items ÷ (wall − time to first request))",
+            f"{result.items / (wall - start):,.0f} items/s", f"start-up {seconds(start)}", "",
+            "", "", result.items / (wall - start)),
+        Row(name, "… Watcher's scorer alone, one thread (`Scorer().score`, same texts)",
+            f"{result.scorer[1] / result.scorer[0] * 1e6:,.0f} µs/text",
+            f"model load {seconds(result.scorer[2])}",
+            times(result.scorer[0] / result.scorer[1] / snow) + " snownlp", "", "",
+            result.scorer[1] / result.scorer[0]),
+        Row(name, "… CPU time (user + system)", seconds(cpu), f"wall {seconds(wall)}",
+            f"{cpu / wall:.0%} of wall", "", "", cpu),
+        Row(name, "… stored as new / complaints / tickets (items older than max_age)",
+            f"{result.new:,} / {result.complaints:,} / {result.tickets:,}", "", "", "", "",
+            result.new),
+        *[Row(name, f"… fresh items, so complaints become tickets: {items:,} items",
+              f"{items / wall:,.0f} items/s ({seconds(wall)})", f"{tickets:,} tickets", "", "",
+              "", items / wall) for items, tickets, wall in result.ticketing],
+    ]
+
+
+def store(results: dict[str, dict[str, Any]], args: argparse.Namespace) -> list[Row]:
+    name = "3 store scale"
+    rows = []
+    for backend, found in results.items():
+        if "error" in found:
+            rows.append(Row(name, f"{backend}: dedup of a warm sweep", "failed",
+                            "; ".join(found["error"]), "", f"≤ {STORE_TARGET:g}×", "MISS"))
+            continue
+        per_size = {int(k): median(v) for k, v in found["seconds"].items()}
+        sizes = sorted(per_size)
+        base = per_size[sizes[0]]
+        for size in sizes:
+            ratio = per_size[size] / base
+            last = size == sizes[-1] and len(sizes) > 1
+            rows.append(Row(
+                name, f"{backend}: dedup of {found['swept']:,} known items, {size:,} other "
+                f"mentions stored", seconds(per_size[size]),
+                f"{sizes[0]:,}: {seconds(base)}", times(ratio),
+                f"≤ {STORE_TARGET:g}×" if last else "", verdict(ratio <= STORE_TARGET) if last
+                else "", per_size[size]))
+    return rows
+
+
+def daemon(result: DaemonResult) -> list[Row]:
+    lat = sorted(result.latencies)
+    p50 = statistics.median(lat) if lat else math.nan
+    p95 = lat[min(len(lat) - 1, math.ceil(0.95 * len(lat)) - 1)] if lat else math.nan
+    return [
+        Row("4 memory", "peak RSS of `watcher run` (and children) through its first sweep",
+            megabytes(result.rss_first_sweep), f"first sweep {seconds(result.first_sweep)}",
+            "", f"≤ {RSS_TARGET / 2**20:.0f} MB", verdict(result.rss_first_sweep <= RSS_TARGET),
+            result.rss_first_sweep),
+        Row("4 memory", "… peak RSS over the whole run (alert rounds included)",
+            megabytes(result.rss_peak), f"exit code {result.exit_code}", "", "", "",
+            result.rss_peak),
+        Row("5 alert latency", "platform answers → receiver has the alert, p50 / p95",
+            f"{seconds(p50)} / {seconds(p95)}", f"{len(lat)} of {result.expected_alerts} alerts",
+            "", "all arrive", verdict(len(lat) >= result.expected_alerts), p50),
+    ]
