@@ -122,28 +122,33 @@ class ListedTicket:
     text: str
 
 
-def ticket_list(items: list[ListedTicket]) -> list[str]:
-    """One line per ticket, id and link first; after MAX_LISTED, a count of the rest."""
+def ticket_list(items: list[ListedTicket], total: int | None = None) -> list[str]:
+    """One line per ticket, id and link first; after MAX_LISTED, a count of the rest (of
+    `total`, when the caller listed only the first ones)."""
     lines = [f"#{t.ticket_id} {safe_link(t.url) or '无链接'} {neutralize(excerpt(t.text, 40))}"
              if t.ticket_id is not None else neutralize(excerpt(t.text, 80))
              for t in items[:MAX_LISTED]]
-    if len(items) > MAX_LISTED:
-        lines.append(f"……另有 {len(items) - MAX_LISTED} 条")
+    rest = (total if total is not None else len(items)) - len(lines)
+    if rest > 0:
+        lines.append(f"……另有 {rest} 条")
     return lines
 
 
 def render_incident(incident_id: int, members: list[TicketAlert], tz: tzinfo,
-                    joined: TicketAlert | None = None) -> tuple[str, str]:
-    """A group complaint: every member ticket listed; `joined` names the one that just came."""
+                    joined: TicketAlert | None = None, total: int | None = None
+                    ) -> tuple[str, str]:
+    """A group complaint: its member tickets listed (the first MAX_LISTED of `total`, then a
+    count); `joined` names the one that just came."""
+    count = total if total is not None else len(members)
     category = CATEGORY_NAMES.get(members[0].category, members[0].category) if members else ""
     if joined is None:
-        title = f"[事件 #{incident_id}] 群体投诉 · {_level(1)} {category} · {len(members)} 条"
-        head = f"事件 #{incident_id}：{len(members)} 条相似投诉来自不同用户，按群体投诉（红色）处理"
+        title = f"[事件 #{incident_id}] 群体投诉 · {_level(1)} {category} · {count} 条"
+        head = f"事件 #{incident_id}：{count} 条相似投诉来自不同用户，按群体投诉（红色）处理"
     else:
-        title = f"[事件 #{incident_id}] 新增工单 #{joined.ticket_id} · 共 {len(members)} 条"
-        head = f"事件 #{incident_id} 新增工单 #{joined.ticket_id}，共 {len(members)} 条相似投诉"
+        title = f"[事件 #{incident_id}] 新增工单 #{joined.ticket_id} · 共 {count} 条"
+        head = f"事件 #{incident_id} 新增工单 #{joined.ticket_id}，共 {count} 条相似投诉"
     listed = [ListedTicket(m.ticket_id, m.url, m.text) for m in members]
-    return title, "\n".join([head, *ticket_list(listed)])
+    return title, "\n".join([head, *ticket_list(listed, count)])
 
 
 def render_digest(items: list[ListedTicket]) -> tuple[str, str]:

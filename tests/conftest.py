@@ -57,3 +57,13 @@ def store(database_url: str) -> Iterator[object]:
     opened = open_store(database_url)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[object]:
+    """A real local alert receiver behind apprise's json:// scheme."""
+    from tests.servers import Receiver
+
+    server = Receiver().start()
+    yield server
+    server.stop()

@@ -109,3 +109,15 @@ def test_send_failures_are_values_with_a_reason() -> None:
 def test_secrets_in_targets_are_not_in_errors() -> None:
     result = send(f"json://user:topsecretpw@127.0.0.1:{free_port()}/x", "t", "b")
     assert not result.ok and "topsecretpw" not in (result.error or "")
+
+
+def test_incident_alert_lists_fifty_then_counts() -> None:
+    from alerts.render import render_incident
+
+    members = [ALERT.__class__(**{**ALERT.__dict__, "ticket_id": i, "url": f"https://w.test/{i}"})
+               for i in range(1, 51)]
+    title, body = render_incident(7, members, ZoneInfo("Asia/Shanghai"), members[-1], total=60)
+    assert "#50" in title and "共 60 条" in title
+    lines = body.splitlines()
+    assert sum(line.startswith("#") for line in lines) == 50
+    assert lines[-1] == "……另有 10 条" and "#1 https://w.test/1" in body

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from tests.flow import Flow, at
@@ -17,13 +15,6 @@ from watcher.store.schema import mentions
 
 COMPLAINT = "买的冰箱不制冷，客服一直推诿不处理，太差了"
 PRAISE = "冰箱很好用，安装师傅很专业，非常满意"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 def stored(store: Store) -> list[dict[str, object]]:

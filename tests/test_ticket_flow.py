@@ -3,7 +3,6 @@ incidents, storm control and source health, with a controllable clock and real r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -16,13 +15,6 @@ from watcher.ticket_actions import TicketActionError, apply
 
 SHOCK = "新买的电热水器漏电，洗澡的时候被电了一下，太危险了"
 LATE = "快递送货太慢了，下单一个星期都没到，客服也不回复，太差了"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver().start()
-    yield server
-    server.stop()
 
 
 def only_ticket(flow: Flow) -> dict[str, object]:

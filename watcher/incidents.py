@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from alerts.render import render_incident
+from alerts.render import MAX_LISTED, render_incident
 from alerts.routing import new_ticket_targets, on_duty
 from watcher.store import incidents as incident_store
 from watcher.store import outbox
@@ -121,8 +121,7 @@ def absorb(store: Store, conn: Connection, config: Config, ticket: dict[str, Any
     window_start = now - config.incidents.window
     own = keywords(ticket["text"])
     for incident in incident_store.open_since(conn, ticket["category"], window_start):
-        members = ticket_store.in_incident(conn, incident["id"])
-        if any(similar(own, keywords(m["text"])) for m in members):
+        if similar(own, frozenset(incident["keywords"])):
             _join(store, conn, config, incident["id"], [ticket], now)
             _alert(store, conn, config, incident["id"], now, joined=ticket["id"])
             return True
@@ -133,11 +132,19 @@ def absorb(store: Store, conn: Connection, config: Config, ticket: dict[str, Any
         window.add(ticket, own)
         return False
     incident_id = incident_store.create(conn, category=ticket["category"],
-                                        keywords=sorted(own)[:20], now=now)
+                                        keywords=_common_words(group, own), now=now)
     _join(store, conn, config, incident_id, group, now)
     window.remove([t["id"] for t in group])
     _alert(store, conn, config, incident_id, now, joined=None)
     return True
+
+
+def _common_words(group: list[dict[str, Any]], own: frozenset[str]) -> list[str]:
+    """What the incident is about: the words at least two of its first complaints share (a
+    later complaint joins when it is similar to these), else the newest one's words."""
+    counts = Counter(word for member in group for word in keywords(member["text"]))
+    common = sorted(word for word, count in counts.items() if count >= 2)
+    return common or sorted(own)
 
 
 def _join(store: Store, conn: Connection, config: Config, incident_id: int,
@@ -160,9 +167,14 @@ def _alert(store: Store, conn: Connection, config: Config, incident_id: int, now
            joined: int | None) -> None:
     from watcher.tickets import ticket_alert
 
-    members = [ticket_alert(m, config) for m in ticket_store.in_incident(conn, incident_id)]
+    listed = ticket_store.in_incident(conn, incident_id, limit=MAX_LISTED)
+    if joined is not None and joined not in {m["id"] for m in listed}:
+        found = ticket_store.get(conn, joined)
+        listed += [found] if found else []
+    members = [ticket_alert(m, config) for m in listed]
     newcomer = next((m for m in members if m.ticket_id == joined), None)
-    title, body = render_incident(incident_id, members, config.tz, newcomer)
+    total = ticket_store.count_in_incident(conn, incident_id)
+    title, body = render_incident(incident_id, members, config.tz, newcomer, total)
     shift = on_duty(config.duty, now, config.tz)
     targets = new_ticket_targets(1, shift.name if shift else None, config.duty, config.alerts)
     key = f"incident:{incident_id}:" + (f"ticket:{joined}" if joined else "new")

@@ -184,9 +184,15 @@ def recent_without_incident(conn: Connection, since: datetime) -> list[dict[str,
     return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
 
 
-def in_incident(conn: Connection, incident_id: int) -> list[dict[str, Any]]:
+def in_incident(conn: Connection, incident_id: int, limit: int | None = None
+                ) -> list[dict[str, Any]]:
     query = ticket_query().where(tickets.c.incident_id == incident_id).order_by(tickets.c.id)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return [dict(row) for row in conn.execute(query.limit(limit)).mappings()]
+
+
+def count_in_incident(conn: Connection, incident_id: int) -> int:
+    query = select(func.count()).where(tickets.c.incident_id == incident_id)
+    return int(conn.execute(query).scalar_one())
 
 
 def open_counts_by_level(conn: Connection) -> dict[int, int]:
