@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -192,8 +193,8 @@ def test_per_host_concurrency_is_bounded() -> None:
     assert peak == 3
 
 
-# The same error paths through the production transport (aiohttp under httpx), against a real
-# server on loopback instead of respx.
+# The same error paths through the production transport (httpx over watcher/netbackend.py),
+# against a real server on loopback instead of respx.
 
 def test_real_server_error_paths() -> None:
     from tests.servers import PlatformServer, Route, free_port
@@ -234,3 +235,27 @@ def test_real_server_error_paths() -> None:
     assert found == {"ok": b"fine", "304": True, "slow": "timeout", "big": "too_large",
                      "gone": "http", "busy": "rate_limited", "loop": "http",
                      "refused": "network"}
+
+
+def test_ssl_context_is_loaded_once_on_another_thread() -> None:
+    from watcher.httpclient import _SslContextLoader
+
+    loader = _SslContextLoader()
+    loader.start()
+    loader.start()  # a second start does not load again
+    context = loader.get()
+    assert context is loader.get()
+    assert context.verify_mode.name == "CERT_REQUIRED"
+
+
+def test_ssl_context_that_cannot_load_fails_in_the_caller(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from watcher.httpclient import _SslContextLoader
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))  # honoured by httpx
+    loader = _SslContextLoader()
+    loader.start()
+    with pytest.raises(FileNotFoundError):
+        loader.get()
+    with pytest.raises(FileNotFoundError):  # and again, not a hang or a None
+        loader.get()

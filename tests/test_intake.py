@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from tests.flow import Flow, at
 from tests.servers import Receiver
-from watcher.model import Mention
+from watcher.model import FetchResult, Mention
+from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
 from watcher.store.schema import mentions
@@ -84,3 +85,32 @@ def test_a_repost_from_another_source_is_linked_not_ticketed(store: Store,
     assert (report.new, report.duplicates, report.tickets) == (0, 1, 0)
     first, second = stored(store)
     assert second["duplicate_of"] == first["id"]
+
+
+def test_304_answers_are_recorded_together_healthy_or_not(store: Store,
+                                                         receiver: Receiver) -> None:
+    """A sweep's 304s go in one batch; sources that were failing, or never swept, still get
+    the full success path (errors reset, first sweep dated) in the same transaction."""
+    flow = Flow(store, receiver, sources=[
+        {"name": n, "kind": "rss", "url": f"http://127.0.0.1:1/{n}"}
+        for n in ("healthy", "failing", "new")])
+    source = flow.config.source
+    with store.begin() as conn:
+        source_store.record_success(store, conn, "healthy", cursor={"etag": '"1"'},
+                                    now=at(23, 8), fetched=3, new=3)
+        source_store.record_success(store, conn, "failing", cursor={"etag": '"1"'},
+                                    now=at(23, 8), fetched=3, new=3)
+        source_store.record_failure(store, conn, "failing", now=at(23, 9), error="HTTP 500",
+                                    kind="http")
+    now = at(23, 10)
+    flow.intake.take_unchanged([
+        (source(n), FetchResult([], {"etag": f'"{n}"'}, not_modified=True), now)
+        for n in ("healthy", "failing", "new")])
+    with store.engine.connect() as conn:
+        states = source_store.all_states(conn)
+    for name in ("healthy", "failing", "new"):
+        state = states[name]
+        assert (state.cursor, state.last_run_at, state.last_success_at, state.errors_in_row,
+                state.last_error) == ({"etag": f'"{name}"'}, now, now, 0, None), name
+    assert states["healthy"].first_swept_at == at(23, 8)
+    assert states["new"].first_swept_at == now

@@ -1,7 +1,8 @@
 """The one HTTP layer every connector fetches through.
 
 One `httpx.AsyncClient` per host (measured faster than one shared client when many hosts are
-polled at once), bounded concurrency overall and per host, a total deadline per attempt, a cap
+polled at once) on asyncio streams (watcher/netbackend.py), bounded concurrency overall and
+per host, a total deadline per attempt, a cap
 on the body size, retries with backoff that honour `Retry-After`, and conditional requests
 (ETag / Last-Modified) whose validators the caller keeps in the source's cursor.
 """
@@ -10,9 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import random
 import ssl
+import threading
 import time
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +26,7 @@ import httpx
 
 from watcher.config import HttpSection
 from watcher.model import SourceError
+from watcher.netbackend import asyncio_transport
 from watcher.secrets import redact
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -79,7 +84,6 @@ class HttpClient:
         self._transport = transport
         self._clients: dict[str, httpx.AsyncClient] = {}
         self._per_host: dict[str, asyncio.Semaphore] = {}
-        self._ssl: ssl.SSLContext | None = None  # one for all hosts: each costs ~30 ms to load
         self._overall = asyncio.Semaphore(settings.concurrency)
         self.requests = 0  # attempts made, for metrics and benchmarks
 
@@ -157,7 +161,7 @@ class HttpClient:
             url = str(httpx.URL(url).copy_merge_params(dict(params)))
         try:
             async with asyncio.timeout(self.settings.timeout.total_seconds()):
-                request = client.build_request("GET", url, headers=headers)
+                request = client.build_request("GET", _parsed_url(url), headers=headers)
                 stream = await client.send(request, stream=True)
                 try:
                     return await self._read(stream)
@@ -210,22 +214,21 @@ class HttpClient:
                 max_connections=self.settings.per_host,
                 max_keepalive_connections=self.settings.per_host,
             )
+            transport = self._transport
+            if transport is None and not _environment_proxies():
+                transport = asyncio_transport(shared_ssl_context(), limits)
+            # With a proxy in the environment, httpx's own transports (anyio) take it.
             client = httpx.AsyncClient(
                 headers={"User-Agent": self.settings.user_agent},
                 timeout=httpx.Timeout(self.settings.timeout.total_seconds()),
                 limits=limits,
                 follow_redirects=self.settings.follow_redirects,
                 max_redirects=MAX_REDIRECTS,
-                transport=self._transport,
-                verify=self._ssl_context(),
+                transport=transport,
+                verify=shared_ssl_context(),
             )
             self._clients[host] = client
         return client
-
-    def _ssl_context(self) -> ssl.SSLContext:
-        if self._ssl is None:
-            self._ssl = httpx.create_ssl_context()
-        return self._ssl
 
     def _host_semaphore(self, host: str) -> asyncio.Semaphore:
         if host not in self._per_host:
@@ -233,6 +236,58 @@ class HttpClient:
         return self._per_host[host]
 
 
+class _SslContextLoader:
+    """One SSL context for every host and every sweep of the process: loading the CA bundle
+    costs ~35 ms each time. OpenSSL loads it without the GIL, so `start()` early lets a command
+    pay for it on the other core while it reads its config and opens the store (bench/)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._context: ssl.SSLContext | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None and self._context is None:
+                self._thread = threading.Thread(target=self._load, name="ssl-context",
+                                                daemon=True)
+                self._thread.start()
+
+    def get(self) -> ssl.SSLContext:
+        self.start()
+        assert self._thread is not None or self._context is not None
+        if self._thread is not None:
+            self._thread.join()
+        if self._context is None:  # loading failed: fail here, in the caller, as before
+            raise self._error or RuntimeError("the SSL context was not loaded")
+        return self._context
+
+    def _load(self) -> None:
+        try:
+            self._context = httpx.create_ssl_context()
+        except BaseException as exc:  # handed to the thread that needs the context
+            self._error = exc
+
+
+_ssl_loader = _SslContextLoader()
+preload_ssl_context = _ssl_loader.start
+shared_ssl_context = _ssl_loader.get
+
+
+def _environment_proxies() -> bool:
+    """Whether HTTP_PROXY, HTTPS_PROXY or ALL_PROXY is set (NO_PROXY alone is not a proxy)."""
+    return any(scheme != "no" for scheme in urllib.request.getproxies())
+
+
+# A daemon fetches the same URLs sweep after sweep, and parsing one costs httpx ~50 µs of pure
+# Python per request; the parsed forms are immutable, so they are kept.
+@functools.lru_cache(maxsize=4096)
+def _parsed_url(url: str) -> httpx.URL:
+    return httpx.URL(url)
+
+
+@functools.lru_cache(maxsize=4096)
 def _host_key(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"

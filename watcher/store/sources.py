@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -92,6 +93,21 @@ def record_unchanged(conn: Connection, name: str, *, cursor: dict[str, Any],
     down) and was swept before: one prebuilt UPDATE. False when the source is not such a one
     (then use record_success)."""
     return conn.execute(_UNCHANGED, {"n": name, "c": cursor, "t": now}).rowcount == 1
+
+
+def record_unchanged_many(conn: Connection,
+                          answers: Sequence[tuple[str, dict[str, Any], datetime]]) -> list[str]:
+    """record_unchanged for many (name, cursor, now) in one executemany: a sweep of 1,000
+    sources answered 304 spent 55 ms on single UPDATEs (SQLite). Returns the names it could
+    not record that way, in order (use record_success for those); none in the usual sweep."""
+    if not answers:
+        return []
+    params = [{"n": name, "c": cursor, "t": now} for name, cursor, now in answers]
+    if conn.execute(_UNCHANGED, params).rowcount == len(params):
+        return []
+    # Some were not healthy: tell which one by one (the UPDATE matches again where it did).
+    return [name for name, cursor, now in answers
+            if not record_unchanged(conn, name, cursor=cursor, now=now)]
 
 
 def record_failure(
