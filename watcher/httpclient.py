@@ -2,9 +2,9 @@
 
 One `httpx.AsyncClient` per host (measured faster than one shared client when many hosts are
 polled at once) on asyncio streams (watcher/netbackend.py), bounded concurrency overall and
-per host, a total deadline per attempt, a cap
-on the body size, retries with backoff that honour `Retry-After`, and conditional requests
-(ETag / Last-Modified) whose validators the caller keeps in the source's cursor.
+per host, a total deadline per attempt, a cap on the body size, retries with backoff that
+honour `Retry-After`, and conditional requests (ETag / Last-Modified) whose validators the
+caller keeps in the source's cursor.
 """
 
 from __future__ import annotations
