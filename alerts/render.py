@@ -7,30 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import quote, urlsplit
 
+from alerts.reasons import CATEGORY_NAMES, DEPARTMENT_NAMES, in_chinese
 from watcher.text import excerpt
 
 LEVEL_NAMES = {1: "红色", 2: "橙色", 3: "黄色", 4: "绿色"}
-CATEGORY_NAMES = {
-    "product_quality": "产品质量",
-    "product_function": "产品功能",
-    "service": "服务体验",
-    "logistics": "物流配送",
-    "after_sales": "售后",
-    "price": "价格费用",
-    "inquiry": "咨询",
-    "suggestion": "建议",
-    "other": "其他",
-}
-DEPARTMENT_NAMES = {
-    "Quality": "质量/技术部",
-    "Tech": "技术/产品部",
-    "Customer Service": "客服部",
-    "Operations": "运营部",
-    "After-sales": "售后服务部",
-    "Billing": "财务部",
-    "Front-line": "一线客服",
-    "Product": "产品部",
-}
 # ASCII characters that mean something in Markdown, HTML or chat markup -> full-width forms.
 _NEUTRAL = str.maketrans({c: chr(ord(c) + 0xFEE0) for c in "<>[]()*_`#|~\\!{}"} | {"&": "＆"})
 _URL_SAFE = ":/?#@!$&'*+,;=%~-._"  # everything else (brackets, quotes, spaces) is escaped
@@ -102,7 +82,7 @@ def render_ticket(alert: TicketAlert, tz: tzinfo, kind: str = "new") -> tuple[st
         f"原文：{safe_link(alert.url) or '无链接'}",
         f"响应截止：{_time(alert.deadline, tz)}",
         f"负责人：{neutralize(alert.assignee or '值班人员')}",
-        f"原因：{neutralize('；'.join(alert.reasons) or '无')}",
+        f"原因：{neutralize('；'.join(in_chinese(r) for r in alert.reasons) or '无')}",
     ]
     if alert.link:
         lines.append(f"处理：{safe_link(alert.link)}")

@@ -133,14 +133,14 @@ def add_mention(store: Store, *, text: str, platform: str = "forum", source: str
 def add_ticket(store: Store, *, text: str = "热水器漏电，太危险了", level: int = 1,
                category: str = "product_quality", created: datetime | None = None,
                deadline: timedelta = timedelta(minutes=10), assignee: str | None = None,
-               **mention: Any) -> int:
+               reasons: tuple[str, ...] = ("安全风险：漏电",), **mention: Any) -> int:
     created = created or datetime.now(UTC)
     mention_id = add_mention(store, text=text, created=created, category=category, level=level,
                              **mention)
     with store.begin() as conn:
         return ticket_store.create(conn, mention_id=mention_id, level=level, category=category,
                                    department="质量部", deadline=created + deadline, now=created,
-                                   reasons=["安全风险：漏电"], risks=["safety"],
+                                   reasons=list(reasons), risks=["safety"],
                                    assignee=assignee)
 
 

@@ -78,6 +78,17 @@ def _act(client: Any, ticket_id: int, action: str, **form: str) -> Any:
     return client.post(f"/tickets/{ticket_id}/{action}", data={"csrf": token, **form})
 
 
+def test_reasons_read_in_the_pages_language(store: Store, server: ConsoleServer) -> None:
+    ticket_id = add_ticket(store, reasons=("safety (level 1, safety or injury risk): '漏电'",
+                                           "level 1: risk rule", "因为测试"))
+    client = server.login("staff")
+    chinese = client.get(f"/tickets/{ticket_id}").text
+    assert "<li>安全（L1）：漏电</li>" in chinese and "<li>等级 L1：触发风险规则</li>" in chinese
+    assert "<li>因为测试</li>" in chinese  # no template: as written
+    english = client.get(f"/tickets/{ticket_id}?lang=en").text
+    assert "<li>safety (level 1, safety or injury risk): &#39;漏电&#39;</li>" in english
+
+
 def test_every_action_from_the_ticket_page(store: Store, server: ConsoleServer) -> None:
     ticket_id = add_ticket(store)
     client = server.login("staff")
