@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from watcher.incidents import COMMON_KEYWORD, Window, keywords, similar
+from datetime import UTC, datetime, timedelta
+
+from watcher.incidents import COMMON_KEYWORD, LazyWindow, Window, keywords, similar
+from watcher.store.db import Store
 
 LATE = [
     "外卖送餐超时一个多小时，饭菜都凉了，太差了",
@@ -47,3 +50,30 @@ def test_a_keyword_every_recent_ticket_shares_is_left_out() -> None:
     window = Window(common)
     newcomer = {"id": -1, "text": "送餐超时", "category": "logistics", "author": "x"}
     assert window.similar_to(newcomer, keywords(newcomer["text"])) == []
+
+
+def test_the_lazy_window_reads_a_category_only_when_a_ticket_of_it_asks(store: Store) -> None:
+    from tests.console_harness import add_ticket
+
+    now = datetime.now(UTC)
+    late = add_ticket(store, text=LATE[0], category="logistics", level=3,
+                      created=now - timedelta(minutes=10))
+    broken = add_ticket(store, text=OTHER[1], category="product_quality", level=3,
+                        created=now - timedelta(minutes=10))
+    add_ticket(store, text=LATE[1], category="logistics", level=3,
+               created=now - timedelta(hours=2))  # before the window
+    newcomers = {"logistics": {"id": 0, "text": LATE[2], "category": "logistics"},
+                 "product_quality": {"id": 0, "text": OTHER[1] + "，还没人管",
+                                     "category": "product_quality"}}
+
+    def found(window: Window, category: str) -> list[int]:
+        newcomer = newcomers[category]
+        return [t["id"] for t in window.similar_to(newcomer, keywords(newcomer["text"]))]
+
+    with store.engine.connect() as conn:
+        lazy = LazyWindow(conn, now - timedelta(hours=1))
+        window = lazy.get("logistics")
+        assert found(window, "logistics") == [late]
+        assert found(window, "product_quality") == []  # not read yet
+        assert found(lazy.get("product_quality"), "product_quality") == [broken]
+        assert lazy.get("logistics") is window and found(window, "logistics") == [late]

@@ -69,12 +69,11 @@ class Window:
     def __init__(self, rows: list[dict[str, Any]]) -> None:
         self._rows: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
         self._postings: dict[tuple[str, str], set[int]] = {}
+        self.extend(rows)
+
+    def extend(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
             self.add(row)
-
-    @classmethod
-    def load(cls, conn: Connection, since: datetime) -> Window:
-        return cls(ticket_store.recent_without_incident(conn, since))
 
     def add(self, ticket: dict[str, Any], words: frozenset[str] | None = None) -> None:
         words = words if words is not None else keywords(ticket["text"])
@@ -102,15 +101,20 @@ class Window:
 
 
 class LazyWindow:
-    """A Window loaded on first use: an intake batch that makes no ticket never loads one."""
+    """A Window filled one category at a time, when a ticket of it first asks (only tickets of
+    one category can be similar): an intake batch that makes no ticket loads nothing, and one
+    whose complaints are about logistics does not read the window's product-quality tickets."""
 
     def __init__(self, conn: Connection, since: datetime) -> None:
         self._conn, self._since = conn, since
-        self._window: Window | None = None
+        self._window = Window([])
+        self._loaded: set[str] = set()
 
-    def get(self) -> Window:
-        if self._window is None:
-            self._window = Window.load(self._conn, self._since)
+    def get(self, category: str) -> Window:
+        if category not in self._loaded:
+            self._window.extend(ticket_store.recent_without_incident(self._conn, self._since,
+                                                                     category))
+            self._loaded.add(category)
         return self._window
 
 
@@ -125,7 +129,7 @@ def absorb(store: Store, conn: Connection, config: Config, ticket: dict[str, Any
             _join(store, conn, config, incident["id"], [ticket], now)
             _alert(store, conn, config, incident["id"], now, joined=ticket["id"])
             return True
-    window = (lazy or LazyWindow(conn, window_start)).get()
+    window = (lazy or LazyWindow(conn, window_start)).get(ticket["category"])
     group = [ticket, *window.similar_to(ticket, own)]
     authors = {t["author"] or f"#{t['id']}" for t in group}
     if len(authors) < config.incidents.min_complaints:

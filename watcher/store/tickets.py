@@ -179,8 +179,11 @@ def wanting_progress(conn: Connection, levels: Sequence[int], before: datetime
     return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
 
 
-def recent_without_incident(conn: Connection, since: datetime) -> list[dict[str, Any]]:
+def recent_without_incident(conn: Connection, since: datetime,
+                            category: str | None = None) -> list[dict[str, Any]]:
     query = ticket_query().where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None))
+    if category is not None:
+        query = query.where(tickets.c.category == category)
     return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
 
 
