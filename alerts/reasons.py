@@ -49,9 +49,7 @@ LEVEL_REASONS = {
     "risk rule": "触发风险规则",
     "ordinary complaint about the product or service": "一般产品或服务投诉",
     "mild negativity": "轻度负面",
-    "inquiry": "咨询",
-    "suggestion": "建议",
-}
+}  # and "level 4: inquiry" / "suggestion", named as their categories
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -78,7 +76,8 @@ def _category(m: re.Match[str]) -> str:
 
 
 def _level(m: re.Match[str]) -> str:
-    return f"等级 L{m['level']}：{LEVEL_REASONS.get(m['why'], m['why'])}"
+    why = m["why"]
+    return f"等级 L{m['level']}：{LEVEL_REASONS.get(why) or CATEGORY_NAMES.get(why, why)}"
 
 
 TEMPLATES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [

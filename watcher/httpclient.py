@@ -256,7 +256,6 @@ class _SslContextLoader:
 
     def get(self) -> ssl.SSLContext:
         self.start()
-        assert self._thread is not None or self._context is not None
         if self._thread is not None:
             self._thread.join()
         if self._context is None:  # loading failed: fail here, in the caller, as before
