@@ -46,7 +46,7 @@ train: $(VENV)/.train-installed
 	$(BIN)/python -m watcher.scoring.train $(SHARED)/eval/dev.csv
 
 eval: $(VENV)/.train-installed
-	$(BIN)/python -m watcher.eval $(SHARED)/eval/dev.csv
+	$(BIN)/python -m watcher.scoring.eval $(SHARED)/eval/dev.csv
 
 # The benchmarks (bench/README.md): a loopback platform, `watcher sweep` / `watcher run` as whole
 # processes, urlwatch (in its own virtualenv, never the project's) for comparison; BENCH_ARGS

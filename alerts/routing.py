@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from watcher.sections import AlertsSection, DutySection, Shift
+from watcher.config.sections import AlertsSection, DutySection, Shift
 
 
 def _covers(shift: Shift, local: datetime) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from watcher.secrets import redact
+from watcher.redaction import redact
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ CONCURRENCY, PER_HOST = 100, 8
 
 async def _targets(port: int, plan: Plan) -> list[tuple[int, str, str]]:
     """(feed, url, current ETag) for every feed, the ETags asked of the platform (untimed)."""
-    from watcher.httpclient import HttpClient
-    from watcher.sections import HttpSection
+    from watcher.config.sections import HttpSection
+    from watcher.http.client import HttpClient
 
     urls = [PlatformServer(plan, port=port).url(f) for f in range(plan.feeds)]  # not started
     async with HttpClient(HttpSection()) as http:
@@ -42,8 +42,8 @@ async def _bounded(targets: list[tuple[int, str, str]], hosts: int,
 
 
 async def watcher_client(targets: list[tuple[int, str, str]], hosts: int) -> None:
-    from watcher.httpclient import HttpClient
-    from watcher.sections import HttpSection
+    from watcher.config.sections import HttpSection
+    from watcher.http.client import HttpClient
 
     async with HttpClient(HttpSection(concurrency=CONCURRENCY, per_host=PER_HOST)) as http:
         results = await asyncio.gather(*(http.get(url, validators={"etag": etag})
@@ -54,7 +54,7 @@ async def watcher_client(targets: list[tuple[int, str, str]], hosts: int) -> Non
 async def httpx_shared(targets: list[tuple[int, str, str]], hosts: int) -> None:
     import httpx
 
-    import watcher.httpclient  # noqa: F401  (the same sniffio fix as Watcher's client)
+    import watcher.http.client  # noqa: F401  (the same sniffio fix as Watcher's client)
 
     limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
     async with httpx.AsyncClient(limits=limits, verify=httpx.create_ssl_context()) as client:

@@ -41,7 +41,7 @@ def _mentions(feeds: int, items: int, texts: list[str]) -> dict[str, list[Any]]:
 
 
 def _row(mention_id: int, mention: Any, seen: datetime) -> dict[str, Any]:
-    from watcher import dedup
+    from watcher.intake import dedup
 
     return {
         "id": mention_id, "source": mention.source, "platform": mention.platform,
@@ -121,7 +121,7 @@ def _prepared(url: str, size: int, config: Any, batches: dict[str, list[Any]],
               texts: list[str]) -> tuple[Any, Any, float]:
     """A store at `url` holding the swept mentions and `size` others, swept once (untimed):
     the store, its Intake and the seconds the filling took."""
-    from watcher.intake import Intake
+    from watcher.intake.intake import Intake
     from watcher.store.db import open_store
 
     started = time.perf_counter()
@@ -137,12 +137,13 @@ def _prepared(url: str, size: int, config: Any, batches: dict[str, list[Any]],
 
 
 def run(urls: dict[int, str], feeds: int, items: int, runs: int) -> dict[str, Any]:
+    from connectors import connector_for
     from watcher.config import parse
 
     texts = load_texts(limit=max(feeds * items, 20_000))
     sources = [{"name": f"feed-{f:05d}", "kind": "rss", "url": f"http://bench.test/{f}.xml"}
                for f in range(feeds)]
-    config = parse({"sources": sources}, None)
+    config = parse({"sources": sources}, None, connector_for)
     batches = _mentions(feeds, items, texts)
     prepared = {size: _prepared(url, size, config, batches, texts)
                 for size, url in sorted(urls.items())}

@@ -1,5 +1,9 @@
 """Connectors: one module per kind of source, picked by the `kind` key of a `[[sources]]` table.
 
+Owns: talking to platforms and reading their answers into `watcher.model.Mention`s. Imports only
+the core's plain types, `watcher.config` and `watcher.http`; never the store, the scorer or the
+scheduler (the layers are checked by `make lint`).
+
 A connector module defines `CONNECTOR`, an instance of `connectors.base.Connector`. Modules are
 imported only when a source of their kind is configured, so start-up stays quick.
 """
@@ -8,6 +12,8 @@ from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING
+
+from watcher.config import UnknownKind
 
 if TYPE_CHECKING:
     from connectors.base import Connector
@@ -29,11 +35,8 @@ KINDS: dict[str, str] = {
 }
 
 
-class UnknownKind(ValueError):
-    pass
-
-
 def connector_for(kind: str) -> Connector:
+    """The connector of this kind (a `watcher.config.KindLookup`); raises UnknownKind."""
     if kind not in KINDS:
         raise UnknownKind(f"unknown kind {kind!r} (known: {', '.join(sorted(KINDS))})")
     module = importlib.import_module(KINDS[kind])

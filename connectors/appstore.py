@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 ENDPOINT = ("https://itunes.apple.com/{country}/rss/customerreviews/page=1/id={app_id}"
             "/sortby=mostrecent/json")

@@ -10,7 +10,7 @@ from watcher.model import FetchResult
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import HttpClient, Response
+    from watcher.http.client import HttpClient, Response
 
 
 @dataclass(frozen=True)

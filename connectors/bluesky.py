@@ -15,7 +15,7 @@ from watcher.timeparse import parse_time
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 ENDPOINT = "https://bsky.social/xrpc/app.bsky.feed.searchPosts"
 POST_URL = "https://bsky.app/profile/{handle}/post/{rkey}"

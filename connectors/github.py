@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 ENDPOINT = "https://api.github.com/search/issues"
 _COMMENT = re.compile(r"<!--.*?(-->|$)", re.S)

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from bs4 import Tag
 
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from watcher.model import FetchResult, SourceError
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from watcher.model import FetchResult, Mention, SourceError
 
 if TYPE_CHECKING:
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 MAX_INLINE_WAIT = 10.0  # seconds; a platform asking for a longer pause ends the sweep instead
 _LINK = re.compile(r"<([^>]*)>([^,<]*)")

@@ -17,14 +17,14 @@ from connectors.paging import Item, Page, one_page, sweep
 from connectors.paths import MISSING, lookup
 from connectors.records import FIELD_NAMES, FieldPaths, ItemError, build_mention
 from connectors.rss import entry_to_mention, parse_feed
-from watcher import secrets
-from watcher.httpclient import HttpStatusError
+from watcher import redaction
+from watcher.config.schema import parse_url
+from watcher.http.client import HttpStatusError
 from watcher.model import FetchResult, SourceError
-from watcher.schema import parse_url
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import HttpClient, Response
+    from watcher.http.client import HttpClient, Response
 
 _COUNT = re.compile(r"([\d.,]+)\s*(万|亿|[km])?\+?", re.I)
 _UNITS = {"万": 10_000, "亿": 100_000_000, "k": 1_000, "m": 1_000_000}
@@ -192,7 +192,7 @@ class JsonPreset(Preset):
         headers = {**self.extra_headers, **source.headers}
         name, key, prefix = self.credential or ("", "", "")
         if value := key and getattr(source.options, key):
-            secrets.register(value)  # masked in logs even when not written as ${ENV}
+            redaction.register(value)  # masked in logs even when not written as ${ENV}
             headers[name] = prefix + value
         return headers
 

@@ -16,7 +16,7 @@ from connectors.records import FieldPaths
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 PUBLIC = "https://www.reddit.com"
 OAUTH = "https://oauth.reddit.com"

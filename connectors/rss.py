@@ -13,7 +13,7 @@ from watcher.text import collapse, html_to_text, language
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 # A body that ends without one of these closing tags was cut off on the way.
 _CLOSING_TAGS = (b"</rss>", b"</feed>", b"</rdf:rdf>", b"</channel>")

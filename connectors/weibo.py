@@ -14,14 +14,14 @@ from urllib.parse import urlsplit
 from connectors.paging import Item, with_query
 from connectors.presets import Counts, JsonPreset, Paged, pick
 from connectors.records import FieldPaths, ItemError
-from watcher.httpclient import HttpStatusError
+from watcher.http.client import HttpStatusError
 from watcher.model import SourceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
     from watcher.config import SourceConfig
-    from watcher.httpclient import Response
+    from watcher.http.client import Response
 
 ENDPOINT = "https://m.weibo.cn/api/container/getIndex"
 POST_URL = "https://m.weibo.cn/status/"

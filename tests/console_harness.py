@@ -12,12 +12,13 @@ from typing import Any
 
 import httpx
 
+from connectors import connector_for
 from watcher.config import Config, parse
-from watcher.metrics import Metrics
+from watcher.passwords import hash_password, hash_token
+from watcher.runtime.metrics import Metrics
 from watcher.store import mentions as mention_store
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
-from watcher.web.console.passwords import hash_password, hash_token
 
 PASSWORD = "correct horse"
 TOKENS = {"staff": "wt_staff-token", "viewer": "wt_viewer-token", "admin": "wt_admin-token"}
@@ -37,7 +38,7 @@ def console_config(**web: Any) -> Config:
                     {"name": "shop", "kind": "rss", "url": "http://127.0.0.1:1/shop",
                      "platform": "shop"}],
     }
-    return parse(tables, None)
+    return parse(tables, None, connector_for)
 
 
 class Clock:

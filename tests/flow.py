@@ -8,14 +8,15 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connectors import connector_for
 from tests.servers import Receiver
-from watcher.cli import scorer_for
+from watcher.cli.common import scorer_for
 from watcher.config import Config, parse
-from watcher.dispatch import DispatchReport, dispatch_for
-from watcher.intake import Intake, SourceReport
+from watcher.intake.intake import Intake, SourceReport
 from watcher.model import FetchResult, Mention
-from watcher.sla import SlaReport, sla_pass
+from watcher.runtime.dispatch import DispatchReport, dispatch_for
 from watcher.store.db import Store
+from watcher.tickets.sla import SlaReport, sla_pass
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -40,7 +41,7 @@ class Flow:
             "sources": [{"name": "forum", "kind": "rss", "url": "http://127.0.0.1:1/feed"},
                         {"name": "shop", "kind": "rss", "url": "http://127.0.0.1:1/shop"}],
         }
-        self.config: Config = parse(base | tables, None)
+        self.config: Config = parse(base | tables, None, connector_for)
         self.store = store
         self.receiver = receiver
         self.intake = Intake(self.config, store, scorer_for(self.config))

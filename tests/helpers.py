@@ -10,15 +10,16 @@ import pytest
 import respx
 
 from connectors import connector_for
-from watcher.config import HttpSection, SourceConfig, parse
-from watcher.httpclient import HttpClient
+from watcher.config import SourceConfig, parse
+from watcher.config.sections import HttpSection
+from watcher.http.client import HttpClient
 from watcher.model import FetchResult, SourceError
 
 
 def source_from(**table: Any) -> SourceConfig:
     """A validated SourceConfig from the keys of one [[sources]] table."""
     table.setdefault("name", "test-source")
-    return parse({"sources": [table]}, None).sources[0]
+    return parse({"sources": [table]}, None, connector_for).sources[0]
 
 
 def fetch(source: SourceConfig, cursor: dict[str, Any] | None = None,

@@ -7,7 +7,7 @@ from alerts.render import TicketAlert, neutralize, render_new_ticket, safe_link
 from alerts.routing import escalation_targets, new_ticket_targets, on_duty, person_targets
 from alerts.senders import check_target, send
 from tests.servers import Receiver, free_port
-from watcher.sections import AlertsSection, DutySection, Shift
+from watcher.config.sections import AlertsSection, DutySection, Shift
 from watcher.units import parse_weekdays
 
 ALERT = TicketAlert(

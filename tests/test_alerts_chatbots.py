@@ -23,7 +23,7 @@ from alerts.chatbots.platforms import build_request, dingtalk_sign, feishu_sign,
 from alerts.chatbots.urls import BotUrlError, parse_bot_url
 from alerts.senders import check_target, send
 from tests.servers import Receiver, _Server, free_port
-from watcher.secrets import redact
+from watcher.redaction import redact
 
 # Distinctive values: sending registers them as secrets for the whole test session.
 DT_TOKEN = "c0ffee4dd1ngtalk9token"

@@ -3,9 +3,9 @@ from datetime import time, timedelta
 import pytest
 
 from tests.flow import SHANGHAI, at
-from watcher.business_hours import add_business_time
-from watcher.sections import BusinessHours
-from watcher.tickets import TicketPolicy
+from watcher.config.sections import BusinessHours
+from watcher.tickets.business_hours import add_business_time
+from watcher.tickets.policy import TicketPolicy
 from watcher.units import parse_weekdays
 
 OFFICE = BusinessHours(levels=(4,), days=parse_weekdays("mon-fri"), start=time(9), end=time(18))

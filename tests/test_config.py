@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors import connector_for
 from watcher.config import ConfigError, load
 
 GOOD_SOURCE = '[[sources]]\nname = "feed"\nkind = "rss"\nurl = "https://example.com/feed.xml"\n'
@@ -20,12 +21,12 @@ def write(tmp_path: Path, text: str) -> str:
 
 def problems(tmp_path: Path, text: str) -> list[str]:
     with pytest.raises(ConfigError) as caught:
-        load(write(tmp_path, text))
+        load(write(tmp_path, text), connector_for)
     return caught.value.problems
 
 
 def test_every_table_may_be_left_out(tmp_path: Path) -> None:
-    config = load(write(tmp_path, ""))
+    config = load(write(tmp_path, ""), connector_for)
     assert config.watcher.timezone == "Asia/Shanghai"
     assert config.watcher.database == "sqlite:///watcher.db"
     assert config.schedule.patrols == (time(9), time(13), time(18))
@@ -41,7 +42,7 @@ def test_every_table_may_be_left_out(tmp_path: Path) -> None:
 
 def test_source_inherits_schedule_and_timezone(tmp_path: Path) -> None:
     text = '[schedule]\npatrols = ["08:30"]\nsweep_every = "45m"\n' + GOOD_SOURCE
-    source = load(write(tmp_path, text)).sources[0]
+    source = load(write(tmp_path, text), connector_for).sources[0]
     assert source.patrols == (time(8, 30),)
     assert source.sweep_every == timedelta(minutes=45)
     assert source.timezone == "Asia/Shanghai"
@@ -50,7 +51,7 @@ def test_source_inherits_schedule_and_timezone(tmp_path: Path) -> None:
 
 def test_source_overrides(tmp_path: Path) -> None:
     text = GOOD_SOURCE + 'schedule = ["sweep"]\nsweep_every = "10m"\npatrols = ["07:00"]\n'
-    source = load(write(tmp_path, text)).sources[0]
+    source = load(write(tmp_path, text), connector_for).sources[0]
     assert source.schedule == ("sweep",)
     assert source.sweep_every == timedelta(minutes=10)
     assert source.patrols == (time(7),)
@@ -137,27 +138,27 @@ def test_environment_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("WATCHER_TEST_COOKIE", "sekret-cookie-value")
     text = (GOOD_SOURCE + 'headers = { Cookie = "${WATCHER_TEST_COOKIE}", '
             'X-Mode = "${WATCHER_TEST_UNSET:-fallback}" }\n')
-    source = load(write(tmp_path, text)).sources[0]
+    source = load(write(tmp_path, text), connector_for).sources[0]
     assert source.headers == {"Cookie": "sekret-cookie-value", "X-Mode": "fallback"}
-    from watcher.secrets import redact
+    from watcher.redaction import redact
 
     assert "sekret" not in redact("sent Cookie: sekret-cookie-value")
 
 
 def test_database_url_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WATCHER_DATABASE_URL", "postgresql+psycopg://db/watcher")
-    assert load(write(tmp_path, "")).watcher.database == "postgresql+psycopg://db/watcher"
+    assert load(write(tmp_path, ""), connector_for).watcher.database == "postgresql+psycopg://db/watcher"
 
 
 def test_missing_explicit_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
-        load(str(tmp_path / "absent.toml"))
+        load(str(tmp_path / "absent.toml"), connector_for)
 
 
 def test_defaults_without_any_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WATCHER_CONFIG", raising=False)
-    assert load(None).path is None
+    assert load(None, connector_for).path is None
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -187,5 +188,5 @@ def test_bad_alert_target_is_a_config_error(tmp_path: Path) -> None:
 
 def test_example_config_is_valid() -> None:
     root = Path(__file__).resolve().parents[1]
-    config = load(str(root / "config.toml"))
+    config = load(str(root / "config.toml"), connector_for)
     assert config.sources and all(s.enabled for s in config.sources)

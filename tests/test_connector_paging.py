@@ -12,7 +12,7 @@ import pytest
 
 from connectors.paging import Item, Page, next_link, spent, sweep, with_query
 from connectors.presets import count
-from watcher.httpclient import Response
+from watcher.http.client import Response
 from watcher.model import Mention, SourceError
 
 OPTIONS = SimpleNamespace(max_pages=3, page_delay=timedelta(0))

@@ -6,9 +6,9 @@ import pytest
 import respx
 
 from tests.helpers import fetch, source_from
-from watcher.config import HttpSection
+from watcher.config.schema import ByteSize
+from watcher.config.sections import HttpSection
 from watcher.model import SourceError
-from watcher.schema import ByteSize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "https://feeds.test/brand.xml"

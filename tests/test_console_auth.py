@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from connectors import connector_for
 from tests.console_harness import (
     NAMES,
     PASSWORD,
@@ -26,9 +27,7 @@ from tests.console_harness import (
     users,
 )
 from watcher.config import ConfigError, parse
-from watcher.store import tickets as ticket_store
-from watcher.store.db import Store
-from watcher.web.console.passwords import (
+from watcher.passwords import (
     hash_password,
     hash_token,
     password_hash_problem,
@@ -36,6 +35,8 @@ from watcher.web.console.passwords import (
     token_matches,
     verify_password,
 )
+from watcher.store import tickets as ticket_store
+from watcher.store.db import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -73,19 +74,19 @@ def test_users_in_config_are_checked() -> None:
     bad[1] |= {"role": "boss"}
     with pytest.raises(ConfigError, match=r"web.users\[1\].role: must be one of 'staff', "
                                           r"'viewer', 'admin'"):
-        parse({"web": {"users": bad}}, None)
+        parse({"web": {"users": bad}}, None, connector_for)
     bad = users()
     bad[1] |= {"name": "小李", "password_hash": "md5$x"}
     bad[2] |= {"token_hash": bad[0]["token_hash"]}
     with pytest.raises(ConfigError) as caught:
-        parse({"web": {"users": bad, "session_lifetime": "10s"}}, None)
+        parse({"web": {"users": bad, "session_lifetime": "10s"}}, None, connector_for)
     text = "\n".join(caught.value.problems)
     assert "web.users[1].name: duplicate user name (also users[0])" in text
     assert "web.users[1].password_hash: not a password hash" in text
     assert "web.users[2].token_hash: the same token as users[0]" in text
     assert "web.session_lifetime: must be at least 1m" in text
     with pytest.raises(ConfigError, match=r"web.users\[0\].password_hash: missing required key"):
-        parse({"web": {"users": [{"name": "x", "role": "staff"}]}}, None)
+        parse({"web": {"users": [{"name": "x", "role": "staff"}]}}, None, connector_for)
 
 
 def _user_add(*args: str, password: str = "long enough\n") -> subprocess.CompletedProcess[str]:
@@ -103,7 +104,7 @@ def test_user_add_prints_an_entry_that_config_accepts() -> None:
     token = done.stderr.strip().splitlines()[-1]
     assert token.startswith("wt_") and token_matches(token, entry["token_hash"])
     assert token not in done.stdout
-    assert parse({"web": {"users": [entry]}}, None).web.users[0].name == "王\"五"
+    assert parse({"web": {"users": [entry]}}, None, connector_for).web.users[0].name == "王\"五"
     plain = _user_add("viewer1", "--role", "viewer", "--no-token")
     assert "token_hash" not in plain.stdout and "wt_" not in plain.stderr
     short = _user_add("x", "--role", "staff", password="short\n")

@@ -43,12 +43,13 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright pac
 
 def _seed_history(database: Path) -> None:
     """A month of earlier mentions and handled tickets, so the dashboard has something to say."""
+    from connectors import connector_for
     from watcher.config import parse
     from watcher.store.db import open_store
-    from watcher.ticket_actions import apply
+    from watcher.tickets.actions import apply
 
     store = open_store(f"sqlite:///{database}")
-    config = parse({}, None)
+    config = parse({}, None, connector_for)
     rng = random.Random(8)
     now = datetime.now(UTC)
     kinds = [("product_quality", "热水器加热很慢，用了两周就坏了"), ("logistics", "快递三天没更新物流信息"),

@@ -15,7 +15,7 @@ import pytest
 from tests.console_harness import TOKENS, ConsoleServer, add_ticket, console_config, csrf_of
 from watcher.store import sources as source_store
 from watcher.store.db import Store
-from watcher.tickets import ticket_link
+from watcher.tickets.notify import ticket_link
 from watcher.web.console import i18n, svg
 from watcher.web.console.render import remaining
 

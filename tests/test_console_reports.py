@@ -11,7 +11,7 @@ from tests.console_harness import add_mention, add_ticket, console_config
 from watcher.store import reports, sessions
 from watcher.store.db import Store
 from watcher.store.reports import QueueFilter
-from watcher.ticket_actions import apply
+from watcher.tickets.actions import apply
 from watcher.web.console import data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

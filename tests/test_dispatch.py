@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from alerts.senders import SendResult
 from tests.servers import Receiver
-from watcher.dispatch import dispatch, retry_delay
+from watcher.runtime.dispatch import dispatch, retry_delay
 from watcher.store import outbox
 from watcher.store.db import Store
 from watcher.store.schema import delivery_attempts

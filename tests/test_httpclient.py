@@ -11,10 +11,10 @@ import httpx
 import pytest
 import respx
 
-from watcher.config import HttpSection
-from watcher.httpclient import HttpClient, HttpStatusError
+from watcher.config.schema import ByteSize
+from watcher.config.sections import HttpSection
+from watcher.http.client import HttpClient, HttpStatusError
 from watcher.model import SourceError
-from watcher.schema import ByteSize
 
 URL = "https://platform.test/feed"
 FAST = HttpSection(timeout=timedelta(seconds=1), retries=2, max_bytes=ByteSize(1000))
@@ -238,7 +238,7 @@ def test_real_server_error_paths() -> None:
 
 
 def test_ssl_context_is_loaded_once_on_another_thread() -> None:
-    from watcher.httpclient import _SslContextLoader
+    from watcher.http.client import _SslContextLoader
 
     loader = _SslContextLoader()
     loader.start()
@@ -250,7 +250,7 @@ def test_ssl_context_is_loaded_once_on_another_thread() -> None:
 
 def test_ssl_context_that_cannot_load_fails_in_the_caller(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from watcher.httpclient import _SslContextLoader
+    from watcher.http.client import _SslContextLoader
 
     monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "missing.pem"))  # honoured by httpx
     loader = _SslContextLoader()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from watcher.incidents import COMMON_KEYWORD, LazyWindow, Window, keywords, similar
 from watcher.store.db import Store
+from watcher.tickets.incidents import COMMON_KEYWORD, LazyWindow, Window, keywords, similar
 
 LATE = [
     "外卖送餐超时一个多小时，饭菜都凉了，太差了",

@@ -17,9 +17,9 @@ import pytest
 import trustme
 
 from tests.servers import PlatformServer, Route, free_port
-from watcher.config import HttpSection
-from watcher.httpclient import HttpClient, shared_ssl_context
-from watcher.netbackend import AsyncioBackend, asyncio_transport
+from watcher.config.sections import HttpSection
+from watcher.http.client import HttpClient, shared_ssl_context
+from watcher.http.netbackend import AsyncioBackend, asyncio_transport
 
 LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.helpers import source_from
-from watcher.schedule import last_due_slot, needs_catch_up, triggers
+from watcher.runtime.schedule import last_due_slot, needs_catch_up, triggers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from watcher import eval as watcher_eval
+from watcher.scoring import eval as watcher_eval
 
 TINY = Path(__file__).parent / "fixtures" / "scoring" / "tiny_eval.csv"
 

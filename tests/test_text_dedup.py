@@ -1,4 +1,4 @@
-from watcher.dedup import content_hash, fingerprint, identify
+from watcher.intake.dedup import content_hash, fingerprint, identify
 from watcher.model import Mention
 from watcher.text import canonical_url, excerpt, html_to_text, language, normalize
 

@@ -11,7 +11,7 @@ from tests.flow import Flow, at
 from tests.servers import Receiver
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
-from watcher.ticket_actions import TicketActionError, apply
+from watcher.tickets.actions import TicketActionError, apply
 
 SHOCK = "新买的电热水器漏电，洗澡的时候被电了一下，太危险了"
 LATE = "快递送货太慢了，下单一个星期都没到，客服也不回复，太差了"
@@ -182,8 +182,8 @@ def test_a_broken_source_tells_the_operators_not_the_staff(store: Store,
                                                             receiver: Receiver) -> None:
     import asyncio
 
-    from watcher.httpclient import HttpClient
-    from watcher.pipeline import Pipeline
+    from watcher.http.client import HttpClient
+    from watcher.intake.pipeline import Pipeline
 
     flow = Flow(store, receiver)
     clock = [at(23, 9)]

@@ -12,7 +12,7 @@ class Mention:
     """One post, review or comment as a connector found it, normalized.
 
     `external_id` may be left empty by a connector that has none; the pipeline then falls back to
-    the canonical URL, then to a hash of author and normalized text (watcher.dedup.identify).
+    the canonical URL, then to a hash of author and normalized text (watcher.intake.dedup.identify).
     """
 
     source: str

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from alerts.chatbots.delivery import deliver
 from alerts.chatbots.urls import BotTarget, BotUrlError, handles, parse_bot_url
-from watcher import secrets
+from watcher import redaction
 
 __all__ = ["BotTarget", "BotUrlError", "check", "handles", "parse_bot_url", "send"]
 
@@ -39,7 +39,7 @@ def send(url: str, title: str, body: str) -> str | None:
 def _load(url: str) -> BotTarget:
     target = parse_bot_url(url)
     # So that logs of the target URL (the dispatcher's, config errors) mask them too.
-    secrets.register(target.token)
+    redaction.register(target.token)
     if target.secret:
-        secrets.register(target.secret)
+        redaction.register(target.secret)
     return target

@@ -12,7 +12,7 @@ import httpx
 
 from alerts.chatbots.platforms import build_request, message_text
 from alerts.chatbots.urls import BotTarget
-from watcher.secrets import redact
+from watcher.redaction import redact
 
 TIMEOUT = 10.0  # seconds for each of connect, write and read; tests make it shorter
 _SHOWN = 200  # characters of an answer shown in an error: enough to recognise a proxy's page

@@ -5,7 +5,7 @@ daemon never imports this module. Deterministic: the same dev.csv and library ve
 the same ``data/model.tsv.gz`` byte for byte (fixed folds, liblinear with a fixed seed,
 weights rounded to 4 significant digits, gzip without a timestamp).
 
-The recipe, each step chosen by leave-one-dataset-out cross-validation (``watcher.eval``):
+The recipe, each step chosen by leave-one-dataset-out cross-validation (``watcher.scoring.eval``):
 
 1. NB-weighted logistic regression (NB-SVM, Wang & Manning 2012) over character 1-3-grams,
    plus the hand-written lexicon features; classes weighted equally, Weibo rows (the only

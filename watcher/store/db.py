@@ -128,6 +128,6 @@ def _check_sqlite_directory(url: str) -> None:
 
 
 def _safe(url: str) -> str:
-    from watcher.secrets import redact
+    from watcher.redaction import redact
 
     return redact(url)

@@ -15,7 +15,7 @@ from watcher.store.db import Store
 from watcher.store.schema import delivery_attempts, outbox
 
 # A claim left by a crashed dispatcher expires after this; a live one renews the claims of the
-# rows it has yet to send before half of it has passed (watcher.dispatch).
+# rows it has yet to send before half of it has passed (watcher.runtime.dispatch).
 LEASE = timedelta(seconds=30)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from watcher.config import Config
-from watcher.metrics import Metrics
+from watcher.runtime.metrics import Metrics
 from watcher.store.db import Store
 
 

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import socket
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from watcher.config import Config
+from watcher.runtime.metrics import Metrics
+from watcher.store.db import Store
 from watcher.web import ops
 from watcher.web.parts import PARTS, Parts
 
@@ -30,20 +35,25 @@ def build_app(parts: Parts) -> web.Application:
     return app
 
 
-async def start(parts: Parts) -> tuple[web.AppRunner, str]:
-    """Serves the app; returns the runner (to stop it) and the address it listens on."""
-    runner = web.AppRunner(build_app(parts), access_log=None, handle_signals=False)
-    await runner.setup()
-    site = web.TCPSite(runner, parts.config.web.bind, parts.config.web.port)
+def listen(bind: str, port: int) -> socket.socket:
+    """A listening socket on the address (port 0: any free port), or WebServerError."""
     try:
-        await site.start()
+        family, *_ = socket.getaddrinfo(bind or None, port, type=socket.SOCK_STREAM,
+                                        flags=socket.AI_PASSIVE)[0]
+        return socket.create_server((bind, port), family=family, backlog=128)
     except OSError as exc:
-        await runner.cleanup()
-        raise WebServerError(f"cannot listen on {parts.config.web.bind}:"
-                             f"{parts.config.web.port}: {exc.strerror or exc}") from None
-    server = site._server  # aiohttp keeps the listening sockets here; port 0 needs the real one
-    sockets = getattr(server, "sockets", None) or ()
-    host, port = sockets[0].getsockname()[:2] if sockets else (parts.config.web.bind, 0)
-    address = f"http://{host}:{port}"
-    log.info("web server listening on %s (console, /healthz, /metrics)", address)
-    return runner, address
+        raise WebServerError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
+
+
+async def serve(config: Config, store: Store, metrics: Metrics, alive: Callable[[], bool]
+                ) -> Callable[[], Awaitable[None]]:
+    """Serves the console, /healthz and /metrics in the running loop; returns what stops it.
+    (The daemon is handed this function by the command line: the runtime imports no web.)"""
+    sock = listen(config.web.bind, config.web.port)
+    runner = web.AppRunner(build_app(Parts(config, store, metrics, alive)), access_log=None,
+                           handle_signals=False)
+    await runner.setup()
+    await web.SockSite(runner, sock).start()
+    host, port = sock.getsockname()[:2]
+    log.info("web server listening on http://%s:%s (console, /healthz, /metrics)", host, port)
+    return runner.cleanup

@@ -9,11 +9,11 @@ from typing import Any
 
 from aiohttp import web
 
-from watcher.ticket_view import ticket_json
+from watcher.tickets.view import ticket_json
 from watcher.web.console import data
 from watcher.web.console.auth import api_requires
 from watcher.web.console.context import config_of, in_thread, now_of, store_of, user_of
-from watcher.web.console.queue import parse_filter
+from watcher.web.console.queue_page import parse_filter
 from watcher.web.console.ticket import ticket_id_of
 
 OPENAPI = Path(__file__).parent / "openapi.json"

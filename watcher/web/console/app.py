@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from watcher.web.console import api, i18n, login, pages, queue, ticket
+from watcher.web.console import api, i18n, login, pages, queue_page, ticket
 from watcher.web.console.auth import Handler
 from watcher.web.console.context import CONSOLE, Console
 from watcher.web.console.render import environment, render
@@ -37,8 +37,8 @@ def setup(app: web.Application) -> None:
     app.middlewares.append(language)
     app.on_response_prepare.append(_security_headers)
     add = app.router
-    add.add_get("/", queue.home)
-    add.add_get("/tickets", queue.queue_page)
+    add.add_get("/", queue_page.home)
+    add.add_get("/tickets", queue_page.queue_page)
     add.add_get("/tickets/{ticket_id}", ticket.ticket_page)
     add.add_post("/tickets/{ticket_id}/{action}", ticket.act)
     add.add_get("/dashboard", pages.dashboard_page)

@@ -20,11 +20,11 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from watcher.config import Config
-from watcher.sections import WebUser
+from watcher.config.sections import WebUser
+from watcher.passwords import token_matches
 from watcher.store import sessions
 from watcher.store.db import Store
 from watcher.web.console.context import config_of, in_thread, now_of, store_of
-from watcher.web.console.passwords import token_matches
 
 SESSION_COOKIE = "watcher_session"
 RANK = {"viewer": 0, "staff": 1, "admin": 2}  # each role may do what the ones below it may

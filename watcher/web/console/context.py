@@ -12,7 +12,7 @@ import jinja2
 from aiohttp import web
 
 from watcher.config import Config
-from watcher.sections import WebUser
+from watcher.config.sections import WebUser
 from watcher.store.db import Store
 from watcher.web.parts import PARTS
 

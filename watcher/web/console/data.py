@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from watcher import schedule
 from watcher.config import Config, SourceConfig
+from watcher.runtime import schedule
 from watcher.store import incidents as incident_store
 from watcher.store import mentions as mention_store
 from watcher.store import reports
@@ -16,7 +16,7 @@ from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
 from watcher.store.reports import QueueFilter
-from watcher.ticket_actions import TRANSITIONS
+from watcher.tickets.actions import TRANSITIONS
 
 STATUS_CHOICES = ("open", "acknowledged", "reopened", "resolved", "closed")
 

@@ -11,11 +11,11 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from watcher.config import Config
+from watcher.passwords import verify_password
 from watcher.store import sessions
 from watcher.store.db import Store
 from watcher.web.console import auth, i18n
 from watcher.web.console.context import CONSOLE, config_of, in_thread, now_of, store_of
-from watcher.web.console.passwords import verify_password
 from watcher.web.console.render import render
 
 LOGIN_COOKIE = "watcher_login"  # double-submit CSRF token of the login form (no session yet)

@@ -1,4 +1,4 @@
-"""A ticket's page and the actions on it. Every action goes through watcher.ticket_actions, with
+"""A ticket's page and the actions on it. Every action goes through watcher.tickets.actions, with
 the logged-in user as the actor, and comes back to the page (Post/Redirect/Get)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from watcher.store.tickets import AWAITING_RESPONSE
-from watcher.ticket_actions import TRANSITIONS, TicketActionError, apply
+from watcher.tickets.actions import TRANSITIONS, TicketActionError, apply
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
 from watcher.web.console.context import (

@@ -5,19 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
-from collections.abc import Sequence
 from datetime import tzinfo
 from typing import Any
 
+from watcher.cli.common import load_config, open_store, print_table
 from watcher.text import excerpt
-from watcher.ticket_view import ticket_json
+from watcher.tickets.view import ticket_json
 
 STATUSES = ("open", "acknowledged", "resolved", "closed", "reopened")
 
 
-def add_ticket_commands(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     tickets = commands.add_parser("tickets", help="list, show and act on tickets")
+    tickets.set_defaults(handler=run_ticket_command)
     actions = tickets.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="list tickets, earliest deadline first")
     listing.add_argument("--status", choices=STATUSES)
@@ -45,8 +45,6 @@ def add_ticket_commands(commands: Any) -> None:
 
 
 def run_ticket_command(args: argparse.Namespace) -> int:
-    from watcher.cli import load_config, open_store
-
     config = load_config(args)
     store = open_store(config)
     try:
@@ -84,8 +82,8 @@ def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
     import os
     from datetime import UTC, datetime
 
-    from watcher.dispatch import dispatch_for
-    from watcher.ticket_actions import TicketActionError, apply
+    from watcher.runtime.dispatch import dispatch_for
+    from watcher.tickets.actions import TicketActionError, apply
 
     actor = args.by or os.environ.get("USER") or "operator"
     try:
@@ -148,16 +146,3 @@ def _print_ticket(row: dict[str, Any], history: list[dict[str, Any]],
     for event in data["history"]:
         note = f"  {event['note']}" if event["note"] else ""
         print(f"  {event['at']}  {event['actor']}  {event['action']}{note}")
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """A plain text table whose columns line up with Chinese (double-width) text too."""
-    cells = [[str(c) for c in columns]] + [[str(v) for v in row] for row in rows]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
-    for row in cells:
-        print("  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True))
-              .rstrip())

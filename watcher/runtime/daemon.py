@@ -9,20 +9,20 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from watcher import schedule
 from watcher.config import Config, SourceConfig
-from watcher.dispatch import dispatch_for
-from watcher.httpclient import HttpClient
-from watcher.metrics import Metrics
-from watcher.pipeline import Pipeline
-from watcher.polling import Poller
-from watcher.sla import sla_pass
+from watcher.http.client import HttpClient
+from watcher.intake.pipeline import Pipeline
+from watcher.runtime import schedule
+from watcher.runtime.dispatch import dispatch_for
+from watcher.runtime.metrics import Metrics
+from watcher.runtime.polling import Poller
 from watcher.store import claims
 from watcher.store import sources as source_store
+from watcher.tickets.sla import sla_pass
 
 if TYPE_CHECKING:
     from watcher.scoring import Scorer
@@ -35,9 +35,17 @@ SLA_EVERY = 60  # seconds between SLA passes
 KEEP_CLAIMS = timedelta(days=7)
 
 
+Serve = Callable[[Config, "Store", Metrics, Callable[[], bool]],
+                 Awaitable[Callable[[], Awaitable[None]]]]
+"""Starts the web server (`watcher.web.server.serve`) and returns what stops it. Handed in by
+the command line, because the runtime sits below the web layer."""
+
+
 class Daemon:
-    def __init__(self, config: Config, store: Store, scorer: Callable[[], Scorer]) -> None:
+    def __init__(self, config: Config, store: Store, scorer: Callable[[], Scorer], *,
+                 serve: Serve) -> None:
         self.config = config
+        self._serve = serve
         self.store = store
         self.scorer = scorer
         self.sources = {s.name: s for s in config.sources if s.enabled}
@@ -52,13 +60,10 @@ class Daemon:
         return bool(self._scheduler and self._scheduler.running and not self._stop.is_set())
 
     async def run(self) -> None:
-        from watcher.web.parts import Parts
-        from watcher.web.server import start
-
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self._stop.set)
-        runner, _ = await start(Parts(self.config, self.store, self.metrics, self.alive))
+        stop_web = await self._serve(self.config, self.store, self.metrics, self.alive)
         async with HttpClient(self.config.http) as http:
             pipeline = Pipeline(self.config, self.store, http, self.scorer)
             self.poller = Poller(self.config, self.store, pipeline, self.metrics,
@@ -76,7 +81,7 @@ class Daemon:
                 await asyncio.gather(*self._running, return_exceptions=True)
             self._outbox_changed.set()
             await dispatcher
-        await runner.cleanup()
+        await stop_web()
         log.info("stopped")
 
     def _schedule(self) -> Any:

@@ -9,7 +9,7 @@ import os
 import sys
 from datetime import UTC, datetime
 
-from watcher.secrets import redact
+from watcher.redaction import redact
 
 LEVEL_ENV = "WATCHER_LOG_LEVEL"
 FORMAT_ENV = "WATCHER_LOG_FORMAT"  # json | text; default: text on a terminal, json elsewhere

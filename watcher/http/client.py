@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from watcher.config import HttpSection
+from watcher.config.sections import HttpSection
+from watcher.http.netbackend import asyncio_transport
 from watcher.model import SourceError
-from watcher.netbackend import asyncio_transport
-from watcher.secrets import redact
+from watcher.redaction import redact
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 AUTH_STATUSES = frozenset({401, 403, 432})  # 432: Weibo's "log in again"

@@ -10,15 +10,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from connectors import connector_for
-from watcher import health
 from watcher.config import Config, SourceConfig
-from watcher.intake import Intake, SourceReport, unchanged
+from watcher.intake import health
+from watcher.intake.intake import Intake, SourceReport, unchanged
 from watcher.model import FetchResult, SourceError
-from watcher.secrets import redact
+from watcher.redaction import redact
 from watcher.store import sources as source_store
 
 if TYPE_CHECKING:
-    from watcher.httpclient import HttpClient
+    from watcher.http.client import HttpClient
     from watcher.scoring import Scorer
     from watcher.store.db import Store
 

@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from watcher import dedup, health
 from watcher.config import Config, SourceConfig
-from watcher.incidents import LazyWindow
+from watcher.intake import dedup, health
 from watcher.model import FetchResult, Mention
-from watcher.repeats import link_repeat
 from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
-from watcher.tickets import TicketPolicy, open_ticket
+from watcher.tickets.incidents import LazyWindow
+from watcher.tickets.opening import open_ticket
+from watcher.tickets.policy import TicketPolicy
+from watcher.tickets.repeats import link_repeat
 
 if TYPE_CHECKING:
     from watcher.scoring import Score, Scorer

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from watcher.config import Config, ConfigError
-from watcher.secrets import redact
+from watcher.redaction import redact
 from watcher.units import format_duration
 
 log = logging.getLogger(__name__)

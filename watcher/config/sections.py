@@ -8,7 +8,7 @@ from datetime import time, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from watcher.schema import ByteSize, Problems, Weekdays, parse_url
+from watcher.config.schema import ByteSize, Problems, Weekdays, parse_url
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ def _check_web(section: WebSection) -> list[tuple[str, str]]:
 
 
 def _check_web_users(users: tuple[WebUser, ...]) -> list[tuple[str, str]]:
-    from watcher.web.console.passwords import password_hash_problem, token_hash_problem
+    from watcher.passwords import password_hash_problem, token_hash_problem
 
     found: list[tuple[str, str]] = []
     names: dict[str, int] = {}

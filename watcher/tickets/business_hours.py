@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 
-from watcher.sections import BusinessHours
+from watcher.config.sections import BusinessHours
 
 MAX_DAYS = 400  # a roster with no business day at all would never finish; stop and say so
 

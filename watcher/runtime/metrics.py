@@ -12,8 +12,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
 if TYPE_CHECKING:
-    from watcher.dispatch import DispatchReport
-    from watcher.intake import SourceReport
+    from watcher.intake.intake import SourceReport
+    from watcher.runtime.dispatch import DispatchReport
     from watcher.store.db import Store
 
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.routing import new_ticket_targets
 from watcher.store import tickets as ticket_store
-from watcher.tickets import TicketPolicy, queue_ticket_alert
+from watcher.tickets.notify import queue_ticket_alert
+from watcher.tickets.policy import TicketPolicy
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

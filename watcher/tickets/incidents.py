@@ -15,6 +15,7 @@ from watcher.store import incidents as incident_store
 from watcher.store import outbox
 from watcher.store import tickets as ticket_store
 from watcher.text import normalize
+from watcher.tickets.notify import ticket_alert
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -169,8 +170,6 @@ def _join(store: Store, conn: Connection, config: Config, incident_id: int,
 
 def _alert(store: Store, conn: Connection, config: Config, incident_id: int, now: datetime, *,
            joined: int | None) -> None:
-    from watcher.tickets import ticket_alert
-
     listed = ticket_store.in_incident(conn, incident_id, limit=MAX_LISTED)
     if joined is not None and joined not in {m["id"] for m in listed}:
         found = ticket_store.get(conn, joined)

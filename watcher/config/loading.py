@@ -1,119 +1,62 @@
-"""Loads and validates config.toml into frozen dataclasses.
+"""Loads and validates config.toml into the frozen dataclasses of `watcher.config.document`.
 
 Every key has a default except a source's `name`, `kind` and what its kind requires, so any
 table may be left out. All problems are collected and reported together, one line each, naming
 the file, the table and the key; the CLI exits 2 on them.
+
+The kinds of source are the connectors' business, and connectors sit above the config in the
+flow; so the caller hands in `kinds`, the lookup that knows each kind's own keys
+(`connectors.connector_for`), instead of the config importing the connectors.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import time, timedelta
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
-from watcher import secrets
-from watcher.schema import Problems, Url, build
-from watcher.sections import (
+from watcher import redaction
+from watcher.config.document import COMMON_SOURCE_KEYS, Config, ConfigError, SourceConfig
+from watcher.config.env import expand_env
+from watcher.config.schema import Problems, build
+from watcher.config.sections import (
     SECTIONS,
-    AlertsSection,
-    DutySection,
-    HealthSection,
-    HttpSection,
-    IncidentsSection,
-    MonitorSection,
     ScheduleSection,
-    ScoringSection,
-    SlaSection,
-    TicketsSection,
     WatcherSection,
     WebSection,
     check_sections,
     valid_zone,
 )
 
+
+class SourceKind(Protocol):
+    """What the config needs of a kind of source: its own keys and their checks."""
+
+    @property
+    def Options(self) -> type: ...  # a class attribute on the connectors
+
+    @property
+    def requires_url(self) -> bool: ...
+
+    def check(self, options: Any) -> list[tuple[str, str]]: ...
+
+
+KindLookup = Callable[[str], SourceKind]
+"""Returns the kind called so, or raises `UnknownKind`."""
+
+
+class UnknownKind(ValueError):
+    pass
+
+
 DEFAULT_CONFIG_NAME = "config.toml"
 DATABASE_ENV = "WATCHER_DATABASE_URL"
 CONFIG_ENV = "WATCHER_CONFIG"
 WEB_PORT_ENV = "WATCHER_WEB_PORT"
 WEB_BIND_ENV = "WATCHER_WEB_BIND"
-
-
-class ConfigError(Exception):
-    """A config that cannot be used; `problems` holds one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class SourceConfig:
-    name: str
-    kind: str
-    url: Url | None = None
-    enabled: bool = True
-    schedule: tuple[Literal["patrols", "sweep"], ...] = ("patrols", "sweep")
-    patrols: tuple[time, ...] | None = None  # None: [schedule] patrols (filled in on load)
-    sweep_every: timedelta | None = None  # None: [schedule] sweep_every (filled in on load)
-    headers: dict[str, str] = field(default_factory=dict)
-    threshold: float | None = None
-    platform: str | None = None  # shown in alerts; defaults to the kind or the URL's host
-    timezone: str | None = None  # for times the platform writes without an offset
-    options: Any = None  # the kind's own keys, as the connector's Options dataclass
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone or "UTC")
-
-
-COMMON_SOURCE_KEYS = frozenset(f.name for f in dataclasses.fields(SourceConfig)) - {"options"}
-
-
-@dataclass(frozen=True)
-class Config:
-    path: Path | None = None
-    watcher: WatcherSection = field(default_factory=WatcherSection)
-    schedule: ScheduleSection = field(default_factory=ScheduleSection)
-    monitor: MonitorSection = field(default_factory=MonitorSection)
-    http: HttpSection = field(default_factory=HttpSection)
-    scoring: ScoringSection = field(default_factory=ScoringSection)
-    sla: SlaSection = field(default_factory=SlaSection)
-    alerts: AlertsSection = field(default_factory=AlertsSection)
-    duty: DutySection = field(default_factory=DutySection)
-    tickets: TicketsSection = field(default_factory=TicketsSection)
-    incidents: IncidentsSection = field(default_factory=IncidentsSection)
-    health: HealthSection = field(default_factory=HealthSection)
-    web: WebSection = field(default_factory=WebSection)
-    sources: tuple[SourceConfig, ...] = ()
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.watcher.timezone)
-
-    @property
-    def label(self) -> str:
-        return self.path.name if self.path else "built-in defaults"
-
-    def source(self, name: str) -> SourceConfig:
-        for source in self.sources:
-            if source.name == name:
-                return source
-        raise KeyError(name)
-
-    def rules_path(self) -> Path | None:
-        if not self.scoring.rules:
-            return None
-        base = self.path.parent if self.path else Path.cwd()
-        return base / self.scoring.rules
-
-
 
 
 def resolve_path(explicit: str | None) -> tuple[Path | None, bool]:
@@ -127,25 +70,25 @@ def resolve_path(explicit: str | None) -> tuple[Path | None, bool]:
     return (default, False) if default.exists() else (None, False)
 
 
-def load(explicit: str | None = None) -> Config:
+def load(explicit: str | None, kinds: KindLookup) -> Config:
     path, required = resolve_path(explicit)
     if path is None:
-        return parse({}, None)
+        return parse({}, None, kinds)
     label = path.name
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         if required:
             raise ConfigError([f"{path}: file not found"]) from None
-        return parse({}, None)
+        return parse({}, None, kinds)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{label}: not valid TOML: {exc}"]) from None
-    return parse(raw, path)
+    return parse(raw, path, kinds)
 
 
-def parse(raw: Mapping[str, Any], path: Path | None) -> Config:
+def parse(raw: Mapping[str, Any], path: Path | None, kinds: KindLookup) -> Config:
     """A validated Config from a parsed TOML document; raises ConfigError listing every problem."""
     label = path.name if path else "config"
     problems = Problems()
@@ -158,7 +101,7 @@ def parse(raw: Mapping[str, Any], path: Path | None) -> Config:
             problems.add(key, f"unknown table (allowed: {allowed})")
     values = {k: v for k, v in values.items() if v is not None}
     check_sections(values, problems)
-    sources = _build_sources(raw.get("sources", []), values, problems)
+    sources = _build_sources(raw.get("sources", []), values, problems, kinds)
     if problems:
         raise ConfigError([f"{label}: {p}" for p in problems])
     if os.environ.get(DATABASE_ENV):
@@ -180,35 +123,8 @@ def _web_port(text: str, label: str) -> int:
     return int(text)
 
 
-_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-
-
-def expand_env(value: Any, where: str, problems: Problems) -> Any:
-    """`value` with `${NAME}` and `${NAME:-default}` in every string taken from the environment."""
-    if isinstance(value, str):
-        return _expand_string(value, where, problems)
-    if isinstance(value, list):
-        return [expand_env(v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
-    if isinstance(value, Mapping):
-        return {k: expand_env(v, f"{where}.{k}", problems) for k, v in value.items()}
-    return value
-
-
-def _expand_string(text: str, where: str, problems: Problems) -> str:
-    def substitute(match: re.Match[str]) -> str:
-        name, default = match.group(1), match.group(2)
-        if name in os.environ:
-            secrets.register(os.environ[name])
-            return os.environ[name]
-        if default is not None:
-            return default
-        problems.add(where, f"environment variable {name} is not set (referenced as ${{{name}}})")
-        return ""
-
-    return _ENV_REFERENCE.sub(substitute, text)
-
-
-def _build_sources(tables: Any, values: dict[str, Any], problems: Problems) -> list[SourceConfig]:
+def _build_sources(tables: Any, values: dict[str, Any], problems: Problems,
+                   kinds: KindLookup) -> list[SourceConfig]:
     if not isinstance(tables, list):
         problems.add("sources", "expected [[sources]] tables")
         return []
@@ -225,7 +141,7 @@ def _build_sources(tables: Any, values: dict[str, Any], problems: Problems) -> l
                 problems.add(f"{where}.name", f"duplicate source name (also sources[{seen[name]}])")
             seen.setdefault(name, index)
         source = _build_source(expand_env(table, where, problems), where, schedule, timezone,
-                               problems)
+                               problems, kinds)
         if source is not None:
             sources.append(source)
     return sources
@@ -247,10 +163,9 @@ def _check_source(source: SourceConfig) -> list[tuple[str, str]]:
 
 
 def _build_source(
-    table: Any, where: str, schedule: ScheduleSection, timezone: str, problems: Problems
+    table: Any, where: str, schedule: ScheduleSection, timezone: str, problems: Problems,
+    kinds: KindLookup,
 ) -> SourceConfig | None:
-    from connectors import UnknownKind, connector_for
-
     if not isinstance(table, Mapping):
         problems.add(where, "expected a table")
         return None
@@ -260,7 +175,7 @@ def _build_source(
     source = build(SourceConfig, common, where, problems)
     kind = table.get("kind")
     try:
-        connector = connector_for(kind) if isinstance(kind, str) else None
+        connector = kinds(kind) if isinstance(kind, str) else None
     except UnknownKind as exc:
         problems.add(f"{where}.kind", str(exc))
         return None
@@ -276,7 +191,7 @@ def _build_source(
     if len(problems) > before:
         return None
     for value in source.headers.values():
-        secrets.register(value)
+        redaction.register(value)
     return dataclasses.replace(
         source,
         timezone=source.timezone or timezone,

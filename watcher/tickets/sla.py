@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.routing import escalation_targets
 from watcher.store import tickets as ticket_store
-from watcher.tickets import TicketPolicy, assignee_targets, queue_ticket_alert
+from watcher.tickets.notify import assignee_targets, queue_ticket_alert
+from watcher.tickets.policy import TicketPolicy
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

@@ -19,8 +19,8 @@ from watcher.store import claims
 
 if TYPE_CHECKING:
     from watcher.config import Config, SourceConfig
-    from watcher.metrics import Metrics
-    from watcher.pipeline import Pipeline
+    from watcher.intake.pipeline import Pipeline
+    from watcher.runtime.metrics import Metrics
     from watcher.store.db import Store
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from watcher.store import tickets as ticket_store
-from watcher.tickets import TicketPolicy, assignee_targets, queue_ticket_alert
+from watcher.tickets.notify import assignee_targets, queue_ticket_alert
+from watcher.tickets.policy import TicketPolicy
 
 if TYPE_CHECKING:
     from watcher.config import Config

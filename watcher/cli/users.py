@@ -18,8 +18,9 @@ MIN_PASSWORD = 8
 ROLES = ("staff", "viewer", "admin")
 
 
-def add_user_commands(commands: Any) -> None:
+def add_commands(commands: Any) -> None:
     user = commands.add_parser("user", help="staff console users")
+    user.set_defaults(handler=run_user_command)
     actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="print a [[web.users]] entry for config.toml")
     add.add_argument("name", metavar="NAME", help="shown in ticket history as who acted")
@@ -44,7 +45,7 @@ def _toml(value: str) -> str:
 
 
 def run_user_command(args: argparse.Namespace) -> int:
-    from watcher.web.console.passwords import hash_password, hash_token, new_token
+    from watcher.passwords import hash_password, hash_token, new_token
 
     name = args.name.strip()
     if not name or len(name) > 200:

@@ -1,4 +1,4 @@
-"""Measure the complaint scorer: ``python -m watcher.eval FILE.csv [--lodo]``.
+"""Measure the complaint scorer: ``python -m watcher.scoring.eval FILE.csv [--lodo]``.
 
 FILE.csv has ``text,neg[,dataset]`` (neg = 1 for a complaint / negative text). For each
 dataset it prints precision, recall and F1 of the ``complaint`` field of ``watcher score``
@@ -130,7 +130,7 @@ def lodo_rows(path: Path) -> list[Row]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m watcher.eval", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m watcher.scoring.eval", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("csv", type=Path)
     parser.add_argument("--lodo", action="store_true", help="leave-one-dataset-out CV too")

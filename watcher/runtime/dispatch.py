@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.render import ListedTicket, render_digest
 from alerts.senders import SendResult, send
-from watcher.secrets import redact
+from watcher.redaction import redact
 from watcher.store import outbox
 from watcher.store.db import Store
 

@@ -1,0 +1,96 @@
+"""What the command groups share: the config with its runtime checks, the store, the scorer
+built on first use, the end of start-up, and plain-text tables."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import threading
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from connectors import connector_for
+from watcher import config as config_module
+from watcher.cli.checks import check_runtime
+from watcher.config import Config, ConfigError, SourceConfig
+
+if TYPE_CHECKING:
+    from watcher.scoring import Scorer
+    from watcher.store.db import Store
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def read_config(args: argparse.Namespace) -> Config:
+    """The config file, parsed and validated; no checks that need more than its types."""
+    return config_module.load(args.config, connector_for)
+
+
+def load_config(args: argparse.Namespace) -> Config:
+    """The config file, validated including its alert URLs and rules file."""
+    config = read_config(args)
+    check_runtime(config)
+    return config
+
+
+def open_store(config: Config) -> Store:
+    from watcher.store.db import StoreError, open_store  # lazy: SQLAlchemy (~200 ms)
+
+    try:
+        store = open_store(config.watcher.database)
+    except StoreError as exc:
+        raise ConfigError([f"{config.label}: watcher.database: {exc}"]) from None
+    started()
+    return store
+
+
+def started() -> None:
+    """The end of start-up: what exists now is kept out of the collector's passes (gc.freeze),
+    and collecting resumes for what the command makes from here on."""
+    gc.freeze()
+    gc.enable()
+
+
+def scorer_for(config: Config) -> Callable[[], Scorer]:
+    """A function returning the one shared Scorer, built on first use: loading the model costs
+    time and memory that a sweep with nothing new should not pay."""
+    lock = threading.Lock()
+    built: list[Scorer] = []
+
+    def get() -> Scorer:
+        with lock:
+            if not built:
+                from watcher.scoring import Scorer  # lazy: the model's modules
+
+                rules = config.rules_path()
+                built.append(Scorer(threshold=config.scoring.threshold,
+                                    rules_files=[rules] if rules else []))
+        return built[0]
+
+    return get
+
+
+def chosen_sources(config: Config, names: list[str]) -> list[SourceConfig]:
+    """The named sources (an unknown name is a config error), or every enabled one."""
+    if not names:
+        return [s for s in config.sources if s.enabled]
+    known = {s.name for s in config.sources}
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ConfigError([f"{config.label}: no source named {n!r} (configured: "
+                           f"{', '.join(sorted(known)) or 'none'})" for n in unknown])
+    return [config.source(n) for n in names]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain text table whose columns line up with Chinese (double-width) text too."""
+    cells = [[str(c) for c in columns]] + [[str(v) for v in row] for row in rows]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
+    for row in cells:
+        print("  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True))
+              .rstrip())

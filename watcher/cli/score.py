@@ -1,0 +1,31 @@
+"""`watcher score [TEXT]...`: scores texts given as arguments, or one per line on standard
+input; works without any config."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from watcher.cli.common import EXIT_OK, read_config, scorer_for, started
+
+
+def add_commands(commands: Any) -> None:
+    score = commands.add_parser("score", help="score texts (arguments, or one per line on stdin)")
+    score.add_argument("texts", nargs="*", metavar="TEXT")
+    score.set_defaults(handler=cmd_score)
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    config = read_config(args)
+    from watcher.scoring import score_to_dict  # lazy: see the package docstring
+
+    scorer = scorer_for(config)()
+    started()  # texts may stream in on stdin for as long as the caller likes
+    texts = args.texts or (line.rstrip("\n") for line in sys.stdin)
+    for text in texts:
+        if text.strip():
+            print(json.dumps(score_to_dict(text, scorer.score(text)), ensure_ascii=False),
+                  flush=not args.texts)
+    return EXIT_OK

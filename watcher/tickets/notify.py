@@ -1,0 +1,45 @@
+"""Alerts about a ticket: its alert view, its console link, who is told, and the outbox row,
+written in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from alerts.render import TicketAlert, render_ticket
+from alerts.routing import person_targets
+from watcher.config import Config
+from watcher.store import outbox
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from watcher.store.db import Store
+
+
+def ticket_alert(ticket: dict[str, Any], config: Config) -> TicketAlert:
+    """The alert view of a ticket row joined with its mention (store.tickets.ticket_query)."""
+    return TicketAlert(
+        ticket_id=ticket["id"], level=ticket["level"], category=ticket["category"],
+        department=ticket["department"], platform=ticket["platform"], source=ticket["source"],
+        author=ticket.get("author"), text=ticket["text"], url=ticket.get("url"),
+        deadline=ticket["deadline"], reasons=tuple(ticket["reasons"] or ()),
+        assignee=ticket.get("assignee"), link=ticket_link(config, ticket["id"]),
+    )
+
+
+def ticket_link(config: Config, ticket_id: int) -> str | None:
+    """The ticket's page in the staff console, when the console has a public address."""
+    base = getattr(getattr(config, "web", None), "public_url", None)
+    return f"{base.rstrip('/')}/tickets/{ticket_id}" if base else None
+
+
+def queue_ticket_alert(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], *,
+                       kind: str, key: str, targets: list[str], now: datetime) -> None:
+    title, body = render_ticket(ticket_alert(ticket, config), config.tz, kind)
+    outbox.enqueue(store, conn, alert_key=f"ticket:{ticket['id']}:{key}", targets=targets,
+                   title=title, body=body, now=now, ticket_id=ticket["id"], level=ticket["level"])
+
+
+def assignee_targets(config: Config, ticket: dict[str, Any]) -> list[str]:
+    return person_targets(ticket.get("assignee"), config.duty, config.alerts)
