@@ -28,6 +28,7 @@ test: lint typecheck pytest
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/hadolint Dockerfile
 
 typecheck: $(VENV)/.dev-installed
