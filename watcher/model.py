@@ -21,6 +21,9 @@ class Mention:
     external_id: str | None = None
     url: str | None = None
     author: str | None = None
+    author_followers: int | None = None  # the author's audience, where the platform tells it
+    author_verified: bool | None = None  # a platform-verified account (a "V", a blue tick)
+    parent_id: str | None = None  # a reply's: the external id of what it replies to
     title: str | None = None
     created_at: datetime | None = None  # timezone-aware; None when the platform gives no date
     language: str | None = None

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from watcher.store.db import Store
 
 MAX_TEXT = 10_000  # characters kept and scored; longer posts are cut
-LIMITS = {"author": 300, "platform": 100, "title": 2_000}
+LIMITS = {"author": 300, "platform": 100, "title": 2_000, "parent_id": 500}
 
 
 @dataclass
@@ -174,6 +174,9 @@ class Intake:
             "external_id": key,
             "url": m.url,
             "author": (m.author or None) and m.author[: LIMITS["author"]],
+            "author_followers": m.author_followers,
+            "author_verified": m.author_verified,
+            "parent_id": (m.parent_id or None) and m.parent_id[: LIMITS["parent_id"]],
             "title": (m.title or None) and m.title[: LIMITS["title"]],
             "text": m.text[:MAX_TEXT],
             "created_at": m.created_at or now,  # an item with no date is dated when first seen
