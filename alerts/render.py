@@ -138,9 +138,13 @@ def render_digest(items: list[ListedTicket]) -> tuple[str, str]:
 
 
 def render_source_health(source: str, *, broken: bool, errors_in_row: int,
-                         error: str | None) -> tuple[str, str]:
-    """For the operators: a source that keeps failing, or one that works again."""
-    if broken:
+                         error: str | None, blocked: bool = False) -> tuple[str, str]:
+    """For the operators: a source that keeps failing, one the platform blocks (its message
+    says what to do), or one that works again."""
+    if broken and blocked:
+        title = f"[数据源被封禁] {neutralize(source)} 被平台拒绝访问，需要处理"
+        body = f"{title}\n平台答复：{neutralize(error or '未知')}"
+    elif broken:
         title = f"[数据源故障] {neutralize(source)} 连续失败 {errors_in_row} 次"
         body = f"{title}\n最近错误：{neutralize(error or '未知')}"
     else:

@@ -32,6 +32,12 @@ KINDS: dict[str, str] = {
     "youtube": "connectors.youtube",
     "weibo": "connectors.weibo",
     "rsshub": "connectors.rsshub",
+    "tousu": "connectors.tousu",
+    "bilibili": "connectors.bilibili",
+    "douyin": "connectors.douyin",
+    "xiaohongshu": "connectors.xiaohongshu",
+    "tmall": "connectors.tmall",
+    "jd": "connectors.jd",
 }
 
 

@@ -5,6 +5,10 @@ A preset's cursor is `{"newest": key, "ids": [...]}`: the highest ordering key r
 time in epoch seconds, or an id that grows with time) and the ids read at exactly that key, so
 that two posts in the same second are neither lost nor read twice. `not_before` (epoch seconds)
 is kept while the platform has asked for a pause; a feed's `http` validators pass through.
+
+Comment threads: an item may bring the request for its replies (`Item.replies`). The replies of
+the new items of a page are read before the next page, each request counting as a page against
+`max_pages`; a page of replies (`Page.aside`) neither ends the sweep nor pages on by itself.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,7 +36,9 @@ _LINK = re.compile(r"<([^>]*)>([^,<]*)")
 class Item:
     mention: Mention
     key: float | None  # orders items, newest highest; None: unordered, always new
-    pinned: bool = False  # shown first out of order (Weibo's 置顶): never ends a sweep
+    pinned: bool = False  # out of order (Weibo's 置顶, a hot-sorted comment): never ends a sweep
+    replies: Any = None  # the request for this item's replies, read when the item is new
+    thread: bool = False  # its replies are read every sweep (an account's newest posts)
 
     @property
     def id(self) -> str:
@@ -45,6 +52,7 @@ class Page:
     next: Any = None  # what to ask for to get the next (older) page; None on the last
     wait: float = 0.0  # seconds the platform asked for before the next request
     spent: str | None = None  # the platform said no requests are left: what it said
+    aside: bool = False  # replies to an item of an earlier page: never ends the sweep
 
 
 @dataclass(frozen=True)
@@ -88,30 +96,40 @@ class _Sweep:
         self.read: list[Item] = []
         self.pages, self.max_pages = 0, max_pages
         self.not_before: float | None = None
+        self.replies: deque[Any] = deque()  # reply requests of new items, read next
+        self.halted = False  # the platform's limit is spent: nothing more this sweep
 
     def take(self, page: Page) -> bool:
-        """Keeps the new items of `page`; whether the page after it is wanted."""
+        """Keeps the new items of `page` (and queues their replies); whether the page after it
+        is wanted."""
         self.pages += 1
         self.result.warnings.extend(page.warnings)
         self.not_before = time.time() + page.wait if page.wait else None
         ids, before = {item.id for item in page.items}, {item.id for item in self.read}
-        if ids and ids <= before:
+        if ids and ids <= before and not page.aside:
             self.result.warnings.append(f"page {self.pages} repeats what was read; stopped")
             return False
-        self.result.mentions += [i.mention for i in page.items
-                                 if i.id not in before and self.mark.is_new(i)]
+        new = [i for i in page.items if i.id not in before and self.mark.is_new(i)]
+        self.result.mentions += [i.mention for i in new]
+        self.replies.extend(i.replies for i in page.items if i.replies is not None
+                            and i.id not in before and (i.thread or i in new))
         self.read += page.items
+        if page.aside:
+            return self._may_go_on(page, warn=False)
         reached = any(not self.mark.is_new(i) for i in page.items if not i.pinned)
-        return not (reached or not page.items or page.next is None) and self._may_go_on(page)
+        ordered = any(not i.pinned for i in page.items)
+        return not (reached or not page.items or page.next is None) and \
+            self._may_go_on(page, warn=ordered)
 
-    def _may_go_on(self, page: Page) -> bool:
+    def _may_go_on(self, page: Page, warn: bool) -> bool:
         if page.spent or page.wait > MAX_INLINE_WAIT:
             said = page.spent or f"the platform asked to wait {page.wait:g}s"
             self.result.warnings.append(f"rate limit: {said}; stopped after page {self.pages}")
+            self.halted = True
             return False
         if self.pages < self.max_pages:
             return True
-        if self.mark.newest is not None:
+        if self.mark.newest is not None and warn:
             self.result.warnings.append(
                 f"stopped at max_pages = {self.max_pages} before reaching the items read last "
                 "time; new items older than these were not read")
@@ -127,26 +145,32 @@ class _Sweep:
 async def sweep(read: Callable[[Any], Awaitable[Page]], first: Any, cursor: Mapping[str, Any],
                 options: Any) -> FetchResult:
     """Reads pages from `first` on until one reaches the cursor, repeats, is empty or last, the
-    platform's limit is spent, or `options.max_pages` were read. A failing page after the first
-    ends the sweep with a warning and keeps what was read, unless the credentials failed."""
+    platform's limit is spent, or `options.max_pages` were read; the replies of each page's new
+    items are read before the next page. A failing page after the first ends the sweep with a
+    warning and keeps what was read, unless the credentials failed or the platform blocked."""
     waiting = cursor.get("not_before")
     if isinstance(waiting, int | float) and waiting > time.time():
         until = datetime.fromtimestamp(waiting, UTC).isoformat(timespec="seconds")
         return FetchResult([], dict(cursor), [f"the platform asked to wait until {until}; "
                                               "skipped this sweep"])
-    state, request = _Sweep(cursor, options.max_pages), first
+    state, request, following = _Sweep(cursor, options.max_pages), first, None
     while True:
         try:
             page = await read(request)
         except SourceError as exc:
-            if state.pages == 0 or exc.kind == "auth":
+            if state.pages == 0 or exc.kind in ("auth", "blocked"):
                 raise
             state.result.warnings.append(f"page {state.pages + 1}: {exc}; kept the pages before")
             break
-        if not state.take(page):
+        going = state.take(page)
+        if not page.aside:
+            following = page.next if going else None
+        if state.halted or state.pages >= options.max_pages:
+            break
+        request = state.replies.popleft() if state.replies else following
+        if request is None:
             break
         await asyncio.sleep(max(options.page_delay.total_seconds(), page.wait))
-        request = page.next
     return state.finish()
 
 

@@ -67,3 +67,14 @@ def receiver() -> Iterator[object]:
     server = Receiver().start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def platform() -> Iterator[object]:
+    """A loopback platform for the Chinese platforms' kinds (tests/cnserver.py)."""
+    from tests.cnserver import CnServer
+
+    server = CnServer()
+    server.start()
+    yield server
+    server.stop()

@@ -78,12 +78,13 @@ def test_user_timeline_pages_by_since_id_past_a_pinned_post() -> None:
     httpx.Response(302, headers={"Location": "https://passport.weibo.cn/signin/login?r=x"}),
 ])
 @respx.mock
-def test_an_expired_cookie_says_so(response: httpx.Response) -> None:
+def test_an_expired_cookie_is_a_blocked_source(response: httpx.Response) -> None:
     respx.get(URL).mock(return_value=response)
     respx.get(url__startswith="https://passport.weibo.cn/").respond(200, text="<html>登录</html>")
-    with pytest.raises(SourceError, match="cookie: it expired") as caught:
+    with pytest.raises(SourceError, match="cookie expired: renew `cookie`") as caught:
         fetch(source())  # type: ignore[arg-type]
-    assert caught.value.kind == "auth" and "SUB=" not in str(caught.value)
+    assert caught.value.kind == "blocked" and "SUB=" not in str(caught.value)
+    assert str(caught.value).startswith("weibo blocked the request (")
 
 
 @pytest.mark.parametrize(("response", "message", "kind"), [
@@ -105,8 +106,8 @@ def test_nothing_found_is_not_an_error() -> None:
 
 
 @pytest.mark.parametrize(("keys", "message"), [
-    ({}, "set exactly one of keyword and uid"),
-    ({"keyword": "客服", "uid": "123"}, "set exactly one of keyword and uid"),
+    ({}, "set exactly one of keyword, uid, post"),
+    ({"keyword": "客服", "uid": "123"}, "set exactly one of keyword, uid, post"),
     ({"uid": "dilireba"}, "uid: must be the user's number"),
 ])
 def test_bad_keys(keys: dict[str, str], message: str) -> None:

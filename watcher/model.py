@@ -45,7 +45,9 @@ class FetchResult:
 class SourceError(Exception):
     """A fetch that failed for this source only; `kind` groups errors for counting.
 
-    kinds: timeout, http, rate_limited, too_large, parse, auth, network, internal
+    kinds: timeout, http, rate_limited, too_large, parse, auth, network, internal, blocked (the
+    platform refuses this client: an expired cookie, risk control; the message names the
+    platform's code and says what to do)
     """
 
     def __init__(self, message: str, kind: str = "http") -> None:

@@ -1,6 +1,8 @@
 """Source health for the operators (never the on-duty staff): one alert when a source has failed
 `[health] alert_after` sweeps in a row, repeated at most daily while it stays broken, and one
-when it works again."""
+when it works again. A source the platform blocks (an error of kind `blocked`: an expired
+cookie, risk control) is told at once, on its first failure, once, and again when it works:
+waiting for more failures would only wait for someone to renew a cookie."""
 
 from __future__ import annotations
 
@@ -19,21 +21,32 @@ if TYPE_CHECKING:
     from watcher.store.sources import SourceState
 
 REPEAT_AFTER = timedelta(days=1)
+BLOCKED = "blocked"  # the SourceError kind connectors give a refusal (connectors/cnbase.py)
 
 
 def after_failure(store: Store, conn: Connection, config: Config, state: SourceState,
                   now: datetime) -> bool:
     """Queues the "broken" alert when due; True when it did."""
-    if state.errors_in_row < config.health.alert_after:
-        return False
-    if state.down_alerted_at is not None and now - state.down_alerted_at < REPEAT_AFTER:
+    is_blocked = state.last_error_kind == BLOCKED
+    if not _due(state, config, now, is_blocked):
         return False
     title, body = render_source_health(state.name, broken=True,
-                                       errors_in_row=state.errors_in_row, error=state.last_error)
+                                       errors_in_row=state.errors_in_row, error=state.last_error,
+                                       blocked=is_blocked)
     outbox.enqueue(store, conn, alert_key=f"source:{state.name}:down:{now.isoformat()}",
                    targets=list(config.alerts.operators), title=title, body=body, now=now)
     source_store.set_down_alerted(conn, state.name, now)
     return True
+
+
+def _due(state: SourceState, config: Config, now: datetime, is_blocked: bool) -> bool:
+    """A blocked source: on its first failure, once; any other: after `alert_after` failures,
+    then at most daily."""
+    if is_blocked:
+        return state.down_alerted_at is None
+    if state.errors_in_row < config.health.alert_after:
+        return False
+    return state.down_alerted_at is None or now - state.down_alerted_at >= REPEAT_AFTER
 
 
 def after_success(store: Store, conn: Connection, config: Config, before: SourceState,
