@@ -111,8 +111,9 @@ class _Sweep:
             return False
         new = [i for i in page.items if i.id not in before and self.mark.is_new(i)]
         self.result.mentions += [i.mention for i in new]
+        fresh = {i.id for i in new}
         self.replies.extend(i.replies for i in page.items if i.replies is not None
-                            and i.id not in before and (i.thread or i in new))
+                            and i.id not in before and (i.thread or i.id in fresh))
         self.read += page.items
         if page.aside:
             return self._may_go_on(page, warn=False)

@@ -157,3 +157,44 @@ def test_spent_reads_remaining_and_reset() -> None:
     assert 95 <= spent(later, "remaining", "reset", epoch=True)[1] <= 100
     assert spent({"remaining": "5"}, "remaining", "reset", epoch=True) == (None, 0.0)
     assert spent({}, "remaining", "reset", epoch=True) == (None, 0.0)
+
+
+def test_replies_of_new_items_come_before_the_next_page_and_count_as_pages() -> None:
+    asked: list[object] = []
+
+    def with_replies(key: int, thread: bool = False) -> Item:
+        return Item(item(key).mention, key, replies=f"replies-{key}", thread=thread)
+
+    async def read(request: object) -> Page:
+        asked.append(request)
+        if request == 0:
+            return Page([with_replies(9), with_replies(5)], next=1)
+        if request == 1:
+            return Page([item(4)], next=2)
+        return Page([item(100 + len(asked), f"r{len(asked)}", pinned=True)], aside=True)
+
+    options = SimpleNamespace(max_pages=4, page_delay=timedelta(0))
+    result = asyncio.run(sweep(read, 0, {"newest": 3, "ids": ["3"]}, options))
+    assert asked == [0, "replies-9", "replies-5", 1]  # replies before the next page
+    assert keys(result) == ["9", "5", "r2", "r3", "4"]
+    asked.clear()
+    result = asyncio.run(sweep(read, 0, {"newest": 5, "ids": ["5"]}, options))
+    assert asked == [0, "replies-9"]  # 5 was read before: neither it nor its replies again
+    assert keys(result) == ["9", "r2"]
+    asked.clear()
+    result = asyncio.run(sweep(read, 0, {}, SimpleNamespace(max_pages=2,
+                                                            page_delay=timedelta(0))))
+    assert asked == [0, "replies-9"]  # max_pages counts reply pages too
+
+
+def test_a_thread_item_has_its_replies_read_every_sweep() -> None:
+    asked: list[object] = []
+
+    async def read(request: object) -> Page:
+        asked.append(request)
+        if request == 0:
+            return Page([Item(item(5).mention, 5, replies="thread-5", thread=True)], next=None)
+        return Page([], aside=True)
+
+    asyncio.run(sweep(read, 0, {"newest": 5, "ids": ["5"]}, OPTIONS))
+    assert asked == [0, "thread-5"]  # an account's newest post: old, its comments still read
