@@ -13,9 +13,9 @@ from urllib.parse import urlsplit
 
 from connectors.paging import Item, with_query
 from connectors.presets import Counts, JsonPreset, Paged, pick
-from connectors.records import FieldPaths, ItemError
+from connectors.records import FieldPaths
+from watcher.errors import ItemError, SourceError
 from watcher.http.client import HttpStatusError
-from watcher.model import SourceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

@@ -12,8 +12,9 @@ import respx
 from connectors import connector_for
 from watcher.config import SourceConfig, parse
 from watcher.config.sections import HttpSection
+from watcher.errors import SourceError
 from watcher.http.client import HttpClient
-from watcher.model import FetchResult, SourceError
+from watcher.model import FetchResult
 
 
 def source_from(**table: Any) -> SourceConfig:

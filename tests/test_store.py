@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import migrations
+from watcher.errors import StoreError
 from watcher.store import mentions, outbox, sources, tickets
-from watcher.store.db import Store, StoreError, open_store, schema_version
+from watcher.store.db import Store, open_store, schema_version
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 

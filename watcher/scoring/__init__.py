@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from watcher.errors import ScoringConfigError
 from watcher.scoring.category import CATEGORIES
-from watcher.scoring.ruleset import ScoringConfigError
 from watcher.scoring.scorer import RISK_RULES, Score, Scorer, default_threshold
 
 __all__ = [

@@ -23,11 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from watcher.errors import ScoringConfigError
 from watcher.scoring import lexicon, normalize
 from watcher.scoring import model as model_mod
 from watcher.scoring.category import COMPLAINT_CATEGORIES, Categorizer
 from watcher.scoring.engine import Hit, Matcher, alternation
-from watcher.scoring.ruleset import ScoringConfigError, load
+from watcher.scoring.ruleset import load
 
 RISK_RULES: tuple[str, ...] = ("safety", "money", "regulator", "media", "legal",
                                "complaint_platform", "deadline", "repeat", "group")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from watcher.errors import TicketActionError
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import assignee_targets, queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
@@ -24,10 +25,6 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "assign": (("open", "acknowledged", "reopened"), None),
 }
 ACTIONS = tuple(TRANSITIONS)
-
-
-class TicketActionError(Exception):
-    """An action that cannot be applied: no such ticket, or not from its current status."""
 
 
 def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: str,

@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
+from watcher.errors import TicketActionError
 from watcher.store.tickets import AWAITING_RESPONSE
-from watcher.tickets.actions import TRANSITIONS, TicketActionError, apply
+from watcher.tickets.actions import TRANSITIONS, apply
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
 from watcher.web.console.context import (
