@@ -10,10 +10,11 @@ from typing import Any
 
 from watcher.cli.common import load_config, open_store, print_table
 from watcher.errors import TicketActionError
+from watcher.records import TicketStatus
 from watcher.text import excerpt
 from watcher.tickets.view import ticket_json
 
-STATUSES = ("open", "acknowledged", "resolved", "closed", "reopened")
+STATUSES = tuple(status.value for status in TicketStatus)  # as written: choices show them
 
 
 def add_commands(commands: Any) -> None:

@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp import web
 
 from watcher.errors import TicketActionError
-from watcher.store.tickets import AWAITING_RESPONSE
-from watcher.tickets.actions import TRANSITIONS, apply
+from watcher.records import AWAITING_RESPONSE, TRANSITIONS
+from watcher.tickets.actions import apply
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
 from watcher.web.console.context import (
