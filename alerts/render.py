@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from urllib.parse import quote, urlsplit
 
-from alerts.reasons import CATEGORY_NAMES, DEPARTMENT_NAMES, in_chinese
+from watcher.reasons import CATEGORY_NAMES, DEPARTMENT_NAMES, Reason, chinese
 from watcher.text import excerpt
 
 LEVEL_NAMES = {1: "红色", 2: "橙色", 3: "黄色", 4: "绿色"}
@@ -28,7 +28,7 @@ class TicketAlert:
     text: str
     url: str | None
     deadline: datetime
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
     assignee: str | None = None
     link: str | None = None  # the ticket's page in the console, when one is served
 
@@ -82,7 +82,7 @@ def render_ticket(alert: TicketAlert, tz: tzinfo, kind: str = "new") -> tuple[st
         f"原文：{safe_link(alert.url) or '无链接'}",
         f"响应截止：{_time(alert.deadline, tz)}",
         f"负责人：{neutralize(alert.assignee or '值班人员')}",
-        f"原因：{neutralize('；'.join(in_chinese(r) for r in alert.reasons) or '无')}",
+        f"原因：{neutralize('；'.join(chinese(alert.reasons)) or '无')}",
     ]
     if alert.link:
         lines.append(f"处理：{safe_link(alert.link)}")

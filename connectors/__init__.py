@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from watcher.config import UnknownKind
+from watcher.errors import UnknownKind
 
 if TYPE_CHECKING:
     from connectors.base import Connector

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.paging import Item
 from connectors.presets import Counts, JsonPreset, Paged, pick
-from connectors.records import FieldPaths, ItemError
-from watcher.model import SourceError
+from connectors.records import FieldPaths
+from watcher.errors import ItemError, SourceError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -24,9 +24,10 @@ from urllib.parse import urlsplit, urlunsplit
 from connectors.jsonapi import parse_json
 from connectors.paging import Item, Page, sweep
 from connectors.presets import JsonPreset, Paged, count, pick
-from connectors.records import ItemError, build_mention
+from connectors.records import build_mention
 from watcher import redaction
 from watcher.config.schema import parse_url
+from watcher.errors import ItemError
 from watcher.http.client import HttpStatusError
 from watcher.model import FetchResult, SourceError
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from connectors.base import SinglePageConnector
-from connectors.records import FIELD_NAMES, FieldPaths, ItemError, build_mention
-from watcher.model import FetchResult, SourceError
+from connectors.records import FIELD_NAMES, FieldPaths, build_mention
+from watcher.errors import ItemError, SourceError
+from watcher.model import FetchResult
 
 if TYPE_CHECKING:
     from bs4 import Tag

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from connectors.base import SinglePageConnector
 from connectors.paths import MISSING, lookup
-from connectors.records import FIELD_NAMES, FieldPaths, ItemError, build_mention
-from watcher.model import FetchResult, SourceError
+from connectors.records import FIELD_NAMES, FieldPaths, build_mention
+from watcher.errors import ItemError, SourceError
+from watcher.model import FetchResult
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig

@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 from connectors.paging import Item, next_link, with_query
 from connectors.presets import Counts, JsonPreset, Paged, pick
-from connectors.records import FieldPaths, ItemError
+from connectors.records import FieldPaths
+from watcher.errors import ItemError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

@@ -23,7 +23,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from watcher.model import FetchResult, Mention, SourceError
+from watcher.errors import SourceError
+from watcher.model import FetchResult, Mention
 
 if TYPE_CHECKING:
     from watcher.http.client import Response

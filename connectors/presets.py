@@ -15,12 +15,13 @@ from connectors.base import Connector, get_conditional
 from connectors.jsonapi import parse_json
 from connectors.paging import Item, Page, one_page, sweep
 from connectors.paths import MISSING, lookup
-from connectors.records import FIELD_NAMES, FieldPaths, ItemError, build_mention
+from connectors.records import FIELD_NAMES, FieldPaths, build_mention
 from connectors.rss import entry_to_mention, parse_feed
 from watcher import redaction
 from watcher.config.schema import parse_url
+from watcher.errors import ItemError, SourceError
 from watcher.http.client import HttpStatusError
-from watcher.model import FetchResult, SourceError
+from watcher.model import FetchResult
 
 if TYPE_CHECKING:
     from watcher.config import SourceConfig

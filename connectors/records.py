@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urljoin
 
+from watcher.errors import ItemError
 from watcher.model import Mention
 from watcher.text import collapse, html_to_text, language
 from watcher.timeparse import parse_time
@@ -25,10 +26,6 @@ class FieldPaths:
 
 
 FIELD_NAMES = tuple(f.name for f in fields(FieldPaths))
-
-
-class ItemError(ValueError):
-    """One item that cannot be used; it becomes a warning, the rest of the page goes on."""
 
 
 def build_mention(

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import SinglePageConnector
-from watcher.model import FetchResult, Mention, SourceError
+from watcher.errors import SourceError
+from watcher.model import FetchResult, Mention
 from watcher.text import collapse, html_to_text, language
 
 if TYPE_CHECKING:

@@ -22,8 +22,7 @@ from connectors import weibocn
 from connectors.cnbase import CnOptions, CnPreset, blocked, items_of, read_items
 from connectors.paging import Item, Page, with_query
 from connectors.presets import Counts, pick
-from connectors.records import ItemError
-from watcher.model import SourceError
+from watcher.errors import ItemError, SourceError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping

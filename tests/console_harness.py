@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 
 from connectors import connector_for
+from tests.helpers import legacy_reasons
 from watcher.config import Config, parse
 from watcher.passwords import hash_password, hash_token
 from watcher.runtime.metrics import Metrics
@@ -125,7 +126,7 @@ def add_mention(store: Store, *, text: str, platform: str = "forum", source: str
            "author": author, "title": None, "text": text, "created_at": created,
            "first_seen_at": created, "content_hash": hashlib.sha1(external.encode()).hexdigest(),
            "complaint": complaint, "sentiment": 0.1, "probability": 0.9, "level": level,
-           "category": category, "reasons": ["因为测试"], "risks": [],
+           "category": category, "reasons": legacy_reasons("因为测试"), "risks": [],
            "duplicate_of": duplicate_of}
     with store.begin() as conn:
         return mention_store.insert_new(store, conn, source, [row], created)[external]
@@ -141,7 +142,7 @@ def add_ticket(store: Store, *, text: str = "热水器漏电，太危险了", le
     with store.begin() as conn:
         return ticket_store.create(conn, mention_id=mention_id, level=level, category=category,
                                    department="质量部", deadline=created + deadline, now=created,
-                                   reasons=list(reasons), risks=["safety"],
+                                   reasons=legacy_reasons(*reasons), risks=["safety"],
                                    assignee=assignee)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from typing import Any
 
 import httpx
@@ -12,8 +13,10 @@ import respx
 from connectors import connector_for
 from watcher.config import SourceConfig, parse
 from watcher.config.sections import HttpSection
+from watcher.errors import SourceError
 from watcher.http.client import HttpClient
-from watcher.model import FetchResult, SourceError
+from watcher.model import FetchResult
+from watcher.reasons import Reason
 
 
 def source_from(**table: Any) -> SourceConfig:
@@ -40,3 +43,10 @@ def fails(url: str, response: httpx.Response, source: SourceConfig, message: str
         fetch(source, settings=settings)
     assert caught.value.kind == kind
     return caught.value
+
+
+def legacy_reasons(*texts: str) -> tuple[Reason, ...]:
+    """Reasons given as the English strings stored before reasons had codes, read the one way
+    such a string is ever read: by the 'reasons' migration."""
+    migration = importlib.import_module("migrations.versions.0003_reasons")
+    return tuple(Reason.from_json(migration.structured(text)) for text in texts)

@@ -1,5 +1,5 @@
-"""A ticket's reasons in Chinese for the people on duty (alerts/reasons.py): every template
-the scorer and the store write has a Chinese form; anything else is shown as written."""
+"""A ticket's reasons in Chinese for the people on duty (watcher/reasons.py): every reason the
+scorer and the store write has a Chinese form; anything else is shown as written."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts.reasons import in_chinese
 from alerts.render import TicketAlert, render_ticket
+from tests.helpers import legacy_reasons
 from tests.test_scoring_rules import CASES
+from watcher.reasons import Reason, ReasonCode, reason, render
 from watcher.scoring import Scorer
 
 ENGLISH_TEMPLATE_WORDS = re.compile(r"\b(level|threshold|probability|category|complaint|"
@@ -23,25 +24,27 @@ def scorer() -> Scorer:
     return Scorer()
 
 
-def every_reason(scorer: Scorer) -> set[str]:
-    reasons: set[str] = set()
+def every_reason(scorer: Scorer) -> set[Reason]:
+    reasons: set[Reason] = set()
     for case in CASES:
         reasons.update(scorer.score(case["text"]).reasons)
     for text in ("this blender is broken and support is terrible", "", "请问这款有蓝色的吗？",
-                 "今天天气不错"):
+                 "今天天气不错", "又坏了，还是没人管"):
         reasons.update(scorer.score(text).reasons)
-    store_risks = Scorer.with_store_risks(scorer.score("又坏了，还是没人管"), repeat=True,
-                                          group=True)
-    reasons.update(store_risks.reasons)
-    reasons.update(["repeat: 同一用户再次投诉", "group: 事件 #3"])  # the store's own
+    # the store's own (watcher/tickets: repeats, incidents)
+    reasons.update([reason(ReasonCode.REPEAT), reason(ReasonCode.INCIDENT, incident=3)])
     return reasons
+
+
+def in_chinese(written: str) -> str:
+    return "；".join(render(r, "zh") for r in legacy_reasons(written))
 
 
 def test_every_reason_the_scorer_and_the_store_write_reads_in_chinese(scorer: Scorer) -> None:
     reasons = every_reason(scorer)
     assert len(reasons) > 50
-    for reason in reasons:
-        shown = in_chinese(reason)
+    for value in reasons:
+        reason, shown = render(value), render(value, "zh")
         assert shown != reason, reason
         assert not ENGLISH_TEMPLATE_WORDS.search(shown), (reason, shown)
 

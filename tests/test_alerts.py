@@ -6,6 +6,7 @@ import pytest
 from alerts.render import TicketAlert, neutralize, render_new_ticket, safe_link
 from alerts.routing import escalation_targets, new_ticket_targets, on_duty, person_targets
 from alerts.senders import check_target, send
+from tests.helpers import legacy_reasons
 from tests.servers import Receiver, free_port
 from watcher.config.sections import AlertsSection, DutySection, Shift
 from watcher.units import parse_weekdays
@@ -15,7 +16,7 @@ ALERT = TicketAlert(
     platform="weibo", source="brand-weibo", author="<b>张三</b>",
     text="热水器漏电了！[点我](http://evil.test) <script>alert(1)</script> **紧急**",
     url="https://weibo.test/p/1?a=(x)", deadline=datetime(2026, 11, 23, 1, 10, tzinfo=UTC),
-    reasons=("safety: 漏电",),
+    reasons=legacy_reasons("safety: 漏电"),
 )
 
 

@@ -20,9 +20,10 @@ import pytest
 from alerts import chatbots
 from alerts.chatbots import delivery
 from alerts.chatbots.platforms import build_request, dingtalk_sign, feishu_sign, fit
-from alerts.chatbots.urls import BotUrlError, parse_bot_url
+from alerts.chatbots.urls import parse_bot_url
 from alerts.senders import check_target, send
 from tests.servers import Receiver, _Server, free_port
+from watcher.errors import BotUrlError
 from watcher.redaction import redact
 
 # Distinctive values: sending registers them as secrets for the whole test session.

@@ -8,7 +8,7 @@ import respx
 
 from tests.helpers import fetch, source_from
 from watcher.config import ConfigError
-from watcher.model import SourceError
+from watcher.errors import SourceError
 from watcher.text import collapse
 
 URL = "https://bsky.social/xrpc/app.bsky.feed.searchPosts"

@@ -8,7 +8,7 @@ import pytest
 import respx
 
 from tests.helpers import fetch, source_from
-from watcher.model import SourceError
+from watcher.errors import SourceError
 
 URL = "https://api.github.com/search/issues"
 BODY = (Path(__file__).parent / "fixtures" / "presets" / "github.json").read_bytes()

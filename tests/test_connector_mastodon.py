@@ -7,7 +7,7 @@ import pytest
 import respx
 
 from tests.helpers import fails, fetch, source_from
-from watcher.model import SourceError
+from watcher.errors import SourceError
 
 URL = "https://mastodon.social/api/v1/timelines/tag/acme"
 BODY = (Path(__file__).parent / "fixtures" / "presets" / "mastodon.json").read_bytes()

@@ -12,8 +12,9 @@ import pytest
 
 from connectors.paging import Item, Page, next_link, spent, sweep, with_query
 from connectors.presets import count
+from watcher.errors import SourceError
 from watcher.http.client import Response
-from watcher.model import Mention, SourceError
+from watcher.model import Mention
 
 OPTIONS = SimpleNamespace(max_pages=3, page_delay=timedelta(0))
 

@@ -7,7 +7,7 @@ import pytest
 import respx
 
 from tests.helpers import fetch, source_from
-from watcher.model import SourceError
+from watcher.errors import SourceError
 
 PUBLIC = "https://www.reddit.com/search.json"
 BODY = (Path(__file__).parent / "fixtures" / "presets" / "reddit.json").read_bytes()

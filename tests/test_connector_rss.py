@@ -8,7 +8,7 @@ import respx
 from tests.helpers import fetch, source_from
 from watcher.config.schema import ByteSize
 from watcher.config.sections import HttpSection
-from watcher.model import SourceError
+from watcher.errors import SourceError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "https://feeds.test/brand.xml"

@@ -10,7 +10,7 @@ import respx
 from connectors.presets import count
 from tests.helpers import fails, fetch, source_from
 from watcher.config import ConfigError
-from watcher.model import SourceError
+from watcher.errors import SourceError
 
 URL = "https://m.weibo.cn/api/container/getIndex"
 FIXTURES = Path(__file__).parent / "fixtures" / "presets"

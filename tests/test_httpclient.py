@@ -13,8 +13,8 @@ import respx
 
 from watcher.config.schema import ByteSize
 from watcher.config.sections import HttpSection
+from watcher.errors import SourceError
 from watcher.http.client import HttpClient, HttpStatusError
-from watcher.model import SourceError
 
 URL = "https://platform.test/feed"
 FAST = HttpSection(timeout=timedelta(seconds=1), retries=2, max_bytes=ByteSize(1000))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from watcher.reasons import english
 from watcher.scoring import (
     CATEGORIES,
     RISK_RULES,
@@ -66,7 +67,7 @@ def test_score_fields(scorer: Scorer) -> None:
     assert s.category in CATEGORIES
     assert s.department == CATEGORIES[s.category]
     assert set(s.risks) <= set(RISK_RULES)
-    assert s.reasons and all(isinstance(r, str) and r for r in s.reasons)
+    assert s.reasons and all(isinstance(r, str) and r for r in english(s.reasons))
     d = score_to_dict(NEGATIVE[0], s)
     assert list(d)[:8] == ["text", "complaint", "sentiment", "level", "category", "reasons",
                            "probability", "risks"]
@@ -100,7 +101,7 @@ def test_english_uses_the_lexicon(scorer: Scorer) -> None:
     bad = scorer.score("This update is terrible, the app crashes and support is useless")
     good = scorer.score("Thanks, works great, excellent support")
     assert bad.complaint and not good.complaint
-    assert "English lexicon" in bad.reasons[0]
+    assert "English lexicon" in english(bad.reasons)[0]
 
 
 def test_probability_is_calibrated_on_dev_sample(scorer: Scorer) -> None:

@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 import migrations
+from tests.helpers import legacy_reasons
+from watcher.errors import StoreError
 from watcher.store import mentions, outbox, sources, tickets
-from watcher.store.db import Store, StoreError, open_store, schema_version
+from watcher.store.db import Store, open_store, schema_version
 
 NOW = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
@@ -22,7 +24,7 @@ def mention_row(external_id: str, **kw: object) -> dict[str, object]:
         "updated_at": None, "language": "zh", "rating": None, "engagement": None, "raw": None,
         "content_hash": "h", "fingerprint": None, "duplicate_of": None, "complaint": True,
         "sentiment": 0.1, "probability": 0.9, "level": 1, "category": "product_quality",
-        "reasons": ["safety: 漏电"], "risks": ["safety"],
+        "reasons": legacy_reasons("safety: 漏电"), "risks": ["safety"],
     }
     return row | kw
 
@@ -92,7 +94,7 @@ def test_ticket_with_history(store: Store) -> None:
         ids = mentions.insert_new(store, conn, "s1", [mention_row("1")], NOW)
         ticket_id = tickets.create(conn, mention_id=ids["1"], level=1, category="product_quality",
                                    department="quality", deadline=NOW + timedelta(minutes=10),
-                                   now=NOW, reasons=["safety: 漏电"], risks=["safety"])
+                                   now=NOW, reasons=legacy_reasons("safety: 漏电"), risks=["safety"])
     with store.engine.connect() as conn:
         row = tickets.get(conn, ticket_id)
         assert row is not None and row["status"] == "open" and row["text"] == "热水器漏电"

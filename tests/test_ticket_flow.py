@@ -9,9 +9,10 @@ import pytest
 
 from tests.flow import Flow, at
 from tests.servers import Receiver
+from watcher.errors import TicketActionError
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
-from watcher.tickets.actions import TicketActionError, apply
+from watcher.tickets.actions import apply
 
 SHOCK = "新买的电热水器漏电，洗澡的时候被电了一下，太危险了"
 LATE = "快递送货太慢了，下单一个星期都没到，客服也不回复，太差了"

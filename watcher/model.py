@@ -6,6 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+# SourceError lives in watcher.errors; it stays importable from here for watcher.http.client
+# (owned by the HTTP layer's work) and the connectors being written in parallel.
+from watcher.errors import SourceError as SourceError
+
 
 @dataclass
 class Mention:
@@ -40,16 +44,3 @@ class FetchResult:
     cursor: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     not_modified: bool = False
-
-
-class SourceError(Exception):
-    """A fetch that failed for this source only; `kind` groups errors for counting.
-
-    kinds: timeout, http, rate_limited, too_large, parse, auth, network, internal, blocked (the
-    platform refuses this client: an expired cookie, risk control; the message names the
-    platform's code and says what to do)
-    """
-
-    def __init__(self, message: str, kind: str = "http") -> None:
-        super().__init__(message)
-        self.kind = kind

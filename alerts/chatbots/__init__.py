@@ -12,8 +12,9 @@ apprise counts that as delivered (its DingTalk plugin also cannot be pointed at 
 from __future__ import annotations
 
 from alerts.chatbots.delivery import deliver
-from alerts.chatbots.urls import BotTarget, BotUrlError, handles, parse_bot_url
+from alerts.chatbots.urls import BotTarget, handles, parse_bot_url
 from watcher import redaction
+from watcher.errors import BotUrlError
 
 __all__ = ["BotTarget", "BotUrlError", "check", "handles", "parse_bot_url", "send"]
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from watcher.errors import BotUrlError
+
 # Options every apprise URL may carry. They change nothing here (Watcher always sends plain
 # text, truncated to fit) but are accepted so that a URL apprise took is not refused now.
 APPRISE_OPTIONS = frozenset({"format", "overflow", "emojis", "store", "tz", "rto", "cto",
@@ -18,10 +20,6 @@ APPRISE_OPTIONS = frozenset({"format", "overflow", "emojis", "store", "tz", "rto
 _TRUE = frozenset({"yes", "true", "on", "1", "enable", "enabled"})
 _FALSE = frozenset({"no", "false", "off", "0", "disable", "disabled"})
 _PHONE = re.compile(r"^\+?[0-9\s)(+-]+$")
-
-
-class BotUrlError(ValueError):
-    """What is wrong with a chat-bot URL, fit to show at config validation."""
 
 
 @dataclass(frozen=True)

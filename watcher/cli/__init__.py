@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from watcher.cli import daemon, score, sources, tickets, users
 from watcher.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
-from watcher.config import ConfigError
+from watcher.errors import ConfigError
 from watcher.runtime import logs
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_OK", "build_parser", "main"]

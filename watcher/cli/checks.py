@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from watcher.config import Config, ConfigError
+from watcher.config import Config
+from watcher.errors import ConfigError, ScoringConfigError
 from watcher.redaction import redact
 from watcher.units import format_duration
 
@@ -28,7 +29,7 @@ def check_runtime(config: Config) -> None:
                 problems.append(f"{config.label}: alerts.{role}[{index}]: {problem}")
     rules = config.rules_path()
     if rules is not None:
-        from watcher.scoring import Scorer, ScoringConfigError
+        from watcher.scoring import Scorer
 
         try:
             Scorer(rules_files=[rules])

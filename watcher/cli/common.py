@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from connectors import connector_for
 from watcher import config as config_module
 from watcher.cli.checks import check_runtime
-from watcher.config import Config, ConfigError, SourceConfig
+from watcher.config import Config, SourceConfig
+from watcher.errors import ConfigError, StoreError
 
 if TYPE_CHECKING:
     from watcher.scoring import Scorer
@@ -35,7 +36,7 @@ def load_config(args: argparse.Namespace) -> Config:
 
 
 def open_store(config: Config) -> Store:
-    from watcher.store.db import StoreError, open_store  # lazy: SQLAlchemy (~200 ms)
+    from watcher.store.db import open_store  # lazy: SQLAlchemy (~200 ms)
 
     try:
         store = open_store(config.watcher.database)

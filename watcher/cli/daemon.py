@@ -21,7 +21,7 @@ from watcher.cli.common import (
     read_config,
     scorer_for,
 )
-from watcher.config import ConfigError
+from watcher.errors import ConfigError, WebServerError
 
 SLA_ALERT_TIME_LIMIT = 30.0  # seconds `sla` spends sending the alerts it made before it exits
 
@@ -46,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args)
     store = open_store(config)
     from watcher.runtime.daemon import Daemon
-    from watcher.web.server import WebServerError, serve
+    from watcher.web.server import serve
 
     try:
         asyncio.run(Daemon(config, store, scorer_for(config), serve=serve).run())

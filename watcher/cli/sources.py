@@ -21,8 +21,8 @@ from watcher.cli.common import (
     print_table,
     scorer_for,
 )
+from watcher.errors import SourceError
 from watcher.intake.dedup import identify
-from watcher.model import SourceError
 from watcher.text import excerpt
 
 if TYPE_CHECKING:

@@ -9,10 +9,12 @@ from datetime import tzinfo
 from typing import Any
 
 from watcher.cli.common import load_config, open_store, print_table
+from watcher.errors import TicketActionError
+from watcher.records import TicketStatus
 from watcher.text import excerpt
 from watcher.tickets.view import ticket_json
 
-STATUSES = ("open", "acknowledged", "resolved", "closed", "reopened")
+STATUSES = tuple(status.value for status in TicketStatus)  # as written: choices show them
 
 
 def add_commands(commands: Any) -> None:
@@ -83,7 +85,7 @@ def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from watcher.runtime.dispatch import dispatch_for
-    from watcher.tickets.actions import TicketActionError, apply
+    from watcher.tickets.actions import apply
 
     actor = args.by or os.environ.get("USER") or "operator"
     try:

@@ -5,8 +5,9 @@ plain shared modules (`watcher.units`, `watcher.redaction`); the kinds of source
 by the caller (see `load`).
 """
 
-from watcher.config.document import Config, ConfigError, SourceConfig
-from watcher.config.loading import KindLookup, SourceKind, UnknownKind, load, parse
+from watcher.config.document import Config, SourceConfig
+from watcher.config.loading import KindLookup, SourceKind, load, parse
+from watcher.errors import ConfigError, UnknownKind  # the config's errors, named here too
 
 __all__ = ["Config", "ConfigError", "KindLookup", "SourceConfig", "SourceKind", "UnknownKind",
            "load", "parse"]

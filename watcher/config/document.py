@@ -27,14 +27,6 @@ from watcher.config.sections import (
 )
 
 
-class ConfigError(Exception):
-    """A config that cannot be used; `problems` holds one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
 @dataclass(frozen=True)
 class SourceConfig:
     name: str

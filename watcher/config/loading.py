@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from watcher import redaction
-from watcher.config.document import COMMON_SOURCE_KEYS, Config, ConfigError, SourceConfig
+from watcher.config.document import COMMON_SOURCE_KEYS, Config, SourceConfig
 from watcher.config.env import expand_env
 from watcher.config.schema import Problems, build
 from watcher.config.sections import (
@@ -30,6 +30,7 @@ from watcher.config.sections import (
     check_sections,
     valid_zone,
 )
+from watcher.errors import ConfigError, UnknownKind
 
 
 class SourceKind(Protocol):
@@ -46,10 +47,6 @@ class SourceKind(Protocol):
 
 KindLookup = Callable[[str], SourceKind]
 """Returns the kind called so, or raises `UnknownKind`."""
-
-
-class UnknownKind(ValueError):
-    pass
 
 
 DEFAULT_CONFIG_NAME = "config.toml"

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING
 
 from connectors import connector_for
 from watcher.config import Config, SourceConfig
+from watcher.errors import SourceError, SourceErrorKind
 from watcher.intake import health
 from watcher.intake.intake import Intake, SourceReport, unchanged
-from watcher.model import FetchResult, SourceError
+from watcher.model import FetchResult
 from watcher.redaction import redact
 from watcher.store import sources as source_store
 
@@ -71,7 +72,8 @@ class Pipeline:
             return await self._failed(source, redact(str(exc)), exc.kind)
         except Exception as exc:  # a bug in one connector must not stop the sweep
             log.exception("source %s: unexpected error", source.name)
-            return await self._failed(source, redact(f"{type(exc).__name__}: {exc}"), "internal")
+            return await self._failed(source, redact(f"{type(exc).__name__}: {exc}"),
+                                      SourceErrorKind.INTERNAL)
         for warning in report.warnings:
             log.warning("source %s: %s", source.name, redact(warning))
         log.info(
@@ -96,7 +98,8 @@ class Pipeline:
         with self.store.engine.connect() as conn:
             return source_store.get(conn, name).cursor
 
-    async def _failed(self, source: SourceConfig, message: str, kind: str) -> SourceReport:
+    async def _failed(self, source: SourceConfig, message: str, kind: SourceErrorKind
+                      ) -> SourceReport:
         log.error("source %s failed (%s): %s", source.name, kind, message)
         try:
             await asyncio.to_thread(self._record_failure, source.name, message, kind)
@@ -104,7 +107,7 @@ class Pipeline:
             log.exception("source %s: could not record the failure", source.name)
         return SourceReport(source.name, error=message, error_kind=kind)
 
-    def _record_failure(self, name: str, message: str, kind: str) -> None:
+    def _record_failure(self, name: str, message: str, kind: SourceErrorKind) -> None:
         now = self.clock()
         with self.store.begin() as conn:
             state = source_store.record_failure(self.store, conn, name, now=now, error=message,

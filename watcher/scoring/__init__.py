@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from watcher.errors import ScoringConfigError
+from watcher.reasons import english
 from watcher.scoring.category import CATEGORIES
-from watcher.scoring.ruleset import ScoringConfigError
 from watcher.scoring.scorer import RISK_RULES, Score, Scorer, default_threshold
 
 __all__ = [
@@ -33,8 +34,9 @@ def score_to_dict(text: str, score: Score) -> dict[str, Any]:
         "sentiment": score.sentiment,
         "level": score.level,
         "category": score.category,
-        "reasons": list(score.reasons),
+        "reasons": english(score.reasons),
         "probability": score.probability,
         "risks": list(score.risks),
         "department": score.department,
+        "reason_codes": [r.code.value for r in score.reasons],
     }

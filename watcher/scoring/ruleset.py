@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from watcher.errors import ScoringConfigError
 from watcher.scoring.normalize import clean
 
 SHIPPED = Path(__file__).with_name("data") / "rules.toml"
@@ -58,10 +59,6 @@ CONTEXT_LISTS = ("negators", "not_negators", "conditionals", "reported", "resolv
                  "hypothetical", "intent", "asking")
 RULE_LISTS = ("words", "weak", "patterns", "exclude", "unless", "english")
 CATEGORY_LISTS = ("words", "english")
-
-
-class ScoringConfigError(ValueError):
-    """A rules file is unreadable or wrong; the message names the file and the key."""
 
 
 @dataclass

@@ -20,14 +20,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
+from watcher.errors import ScoringConfigError
+from watcher.reasons import Reason, ReasonCode, reason
 from watcher.scoring import lexicon, normalize
 from watcher.scoring import model as model_mod
 from watcher.scoring.category import COMPLAINT_CATEGORIES, Categorizer
 from watcher.scoring.engine import Hit, Matcher, alternation
-from watcher.scoring.ruleset import ScoringConfigError, load
+from watcher.scoring.ruleset import load
 
 RISK_RULES: tuple[str, ...] = ("safety", "money", "regulator", "media", "legal",
                                "complaint_platform", "deadline", "repeat", "group")
@@ -48,7 +50,7 @@ class Score:
     level: int | None
     category: str
     department: str
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]  # watcher.reasons renders them
     risks: tuple[str, ...]
 
 
@@ -79,17 +81,17 @@ def english_probability(low: str) -> tuple[float, tuple[str, ...]]:
 
 
 def _level(complaint: bool, p: float, category: str, hits: Sequence[Hit],
-           levels: dict[str, int]) -> tuple[int | None, str]:
+           levels: dict[str, int]) -> tuple[int | None, Reason]:
     if hits:
         worst = min(levels[h.rule] for h in hits)
-        return worst, f"level {worst}: risk rule"
+        return worst, reason(ReasonCode.LEVEL_RISK, level=worst)
     if complaint:
         if p >= STRONG or category in COMPLAINT_CATEGORIES:
-            return 3, "level 3: ordinary complaint about the product or service"
-        return 4, "level 4: mild negativity"
+            return 3, reason(ReasonCode.LEVEL_ORDINARY, level=3)
+        return 4, reason(ReasonCode.LEVEL_MILD, level=4)
     if category in ("inquiry", "suggestion"):
-        return 4, f"level 4: {category}"
-    return None, "no level: not a complaint, inquiry or suggestion"
+        return 4, reason(ReasonCode.LEVEL_ASKING, rule=category, level=4)
+    return None, reason(ReasonCode.NO_LEVEL)
 
 
 class Scorer:
@@ -133,20 +135,22 @@ class Scorer:
         p, top, source = self._probability(cleaned, low)
         hits = self.matcher.hits(cleaned)
         risks = tuple(r for r in RISK_RULES if any(h.rule == r for h in hits))
-        cmp = ">=" if p >= thr else "<"
-        words = f" (strongest words: {', '.join(top)})" if top and p >= thr else ""
-        reasons = [f"complaint probability {p:.2f} {cmp} threshold {thr:.2f} [{source}]{words}"]
-        complaint = p >= thr or bool(hits)
+        likely = p >= thr
+        reasons = [reason(ReasonCode.COMPLAINT_LIKELY if likely else ReasonCode.COMPLAINT_UNLIKELY,
+                          rule=source, words=top if likely else (), probability=p,
+                          threshold=thr)]
+        complaint = likely or bool(hits)
         if complaint and not hits and p < ASKING_SURE and self._asking(low):
             complaint = False
-            reasons.append("asks or suggests politely, no complaint words: not a complaint")
+            reasons.append(reason(ReasonCode.POLITE))
         for rule in risks:
             fired = sorted({h.word for h in hits if h.rule == rule})
-            reasons.append(f"{rule} (level {self.levels[rule]}, {self.descriptions[rule]}): "
-                           + ", ".join(repr(w) for w in fired))
+            reasons.append(reason(ReasonCode.RISK, rule=rule, detail=self.descriptions[rule],
+                                  words=fired, level=self.levels[rule]))
         cat = self.categorizer.categorize(low, complaint, risks)
         if cat.words:
-            reasons.append(f"category {cat.category} ({cat.department}): {', '.join(cat.words)}")
+            reasons.append(reason(ReasonCode.CATEGORY, rule=cat.category, detail=cat.department,
+                                  words=cat.words))
         level, why = _level(complaint, p, cat.category, hits, self.levels)
         reasons.append(why)
         return Score(complaint=complaint, sentiment=round(1.0 - p, 4), probability=round(p, 4),
@@ -165,19 +169,3 @@ class Scorer:
 
     def score_many(self, texts: Sequence[str], *, threshold: float | None = None) -> list[Score]:
         return [self.score(t, threshold=threshold) for t in texts]
-
-    @staticmethod
-    def with_store_risks(score: Score, *, repeat: bool = False, group: bool = False) -> Score:
-        """Add the store's risks: ``repeat`` raises the level to at least 2, ``group`` to 1."""
-        risks, reasons, level = list(score.risks), list(score.reasons), score.level
-        if repeat and "repeat" not in risks:
-            risks.append("repeat")
-            level = min(level or 4, 2)
-            reasons.append("repeat (level 2): the same author complained before, still open")
-        if group and "group" not in risks:
-            risks.append("group")
-            level = 1
-            reasons.append("group (level 1): a burst of similar complaints")
-        ordered = tuple(r for r in RISK_RULES if r in risks)
-        return replace(score, risks=ordered, reasons=tuple(reasons), level=level,
-                       complaint=score.complaint or repeat or group)

@@ -12,14 +12,11 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import migrations
+from watcher.errors import StoreError
 
 log = logging.getLogger(__name__)
 
 MIGRATION_LOCK_KEY = 7_246_113  # pg_advisory_lock key serializing schema upgrades across replicas
-
-
-class StoreError(Exception):
-    """The store cannot be opened or used: a bad URL, an unreachable server, a locked file."""
 
 
 class Store:

@@ -14,8 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
+from watcher.records import AWAITING_RESPONSE, UNRESOLVED
 from watcher.store.schema import mentions, tickets
-from watcher.store.tickets import AWAITING_RESPONSE, UNRESOLVED, ticket_query
+from watcher.store.tickets import ticket_query
 
 
 @dataclass(frozen=True)

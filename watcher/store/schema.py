@@ -3,6 +3,7 @@ the real schema changes; a test checks that migrating yields exactly this metada
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from watcher.reasons import Reason
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """Aware datetimes in, aware UTC datetimes out, on every backend (SQLite keeps no offset)."""
@@ -45,6 +48,21 @@ class UtcDateTime(TypeDecorator[datetime]):
         if isinstance(value, str):  # a value written by raw SQL on SQLite
             value = datetime.fromisoformat(value)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Reasons(TypeDecorator[tuple[Reason, ...]]):
+    """A list of `watcher.reasons.Reason` kept as JSON. Reads the English strings stored before
+    reasons had codes too (as TEXT reasons), should a row escape the 'reasons' migration."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Iterable[Reason] | None, dialect: Dialect
+                           ) -> list[dict[str, Any]] | None:
+        return None if value is None else [r.to_json() for r in value]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> tuple[Reason, ...] | None:
+        return None if value is None else tuple(Reason.from_json(r) for r in value)
 
 
 Id = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements INTEGER keys only
@@ -116,7 +134,7 @@ mentions = Table(
     Column("probability", Float),
     Column("level", Integer),
     Column("category", String(32)),
-    Column("reasons", JSON),
+    Column("reasons", Reasons),
     Column("risks", JSON),
     UniqueConstraint("source", "external_id"),
     Index(None, "platform", "author"),
@@ -163,7 +181,7 @@ tickets = Table(
     Column("resolved_at", UtcDateTime),
     Column("closed_at", UtcDateTime),
     Column("last_progress_at", UtcDateTime),  # the last note, for the progress reminder
-    Column("reasons", JSON, nullable=False),
+    Column("reasons", Reasons, nullable=False),
     Column("risks", JSON, nullable=False),
     Index(None, "status", "deadline"),
 )

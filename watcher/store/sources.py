@@ -121,7 +121,7 @@ def record_failure(
         .values(
             last_run_at=now,
             last_error=error,
-            last_error_kind=kind,
+            last_error_kind=str(kind),  # the plain value, whatever str subtype came in
             errors_in_row=sources.c.errors_in_row + 1,
         )
     )

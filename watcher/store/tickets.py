@@ -8,12 +8,12 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
+from watcher.reasons import Reason
+from watcher.records import AWAITING_RESPONSE, UNRESOLVED, TicketStatus
 from watcher.store.db import Store
 from watcher.store.schema import mentions, ticket_events, ticket_links, ticket_marks, tickets
 
 SYSTEM_ACTOR = "watcher"
-UNRESOLVED = ("open", "acknowledged", "reopened")
-AWAITING_RESPONSE = ("open", "reopened")
 
 
 def create(
@@ -25,7 +25,7 @@ def create(
     department: str,
     deadline: datetime,
     now: datetime,
-    reasons: list[str],
+    reasons: Sequence[Reason],
     risks: list[str],
     assignee: str | None = None,
 ) -> int:
@@ -33,8 +33,8 @@ def create(
         insert(tickets)
         .values(
             mention_id=mention_id, level=level, category=category, department=department,
-            status="open", assignee=assignee, deadline=deadline, created_at=now, updated_at=now,
-            reasons=reasons, risks=risks,
+            status=TicketStatus.OPEN, assignee=assignee, deadline=deadline, created_at=now,
+            updated_at=now, reasons=reasons, risks=risks,
         )
         .returning(tickets.c.id)
     ).scalar_one()
@@ -105,7 +105,7 @@ def ticket_query() -> Any:
 def list_tickets(
     conn: Connection,
     *,
-    status: str | None = None,
+    status: TicketStatus | str | None = None,
     level: int | None = None,
     assignee: str | None = None,
     overdue_at: datetime | None = None,

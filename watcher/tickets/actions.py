@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from watcher.errors import TicketActionError
+from watcher.records import DONE, TRANSITIONS
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import assignee_targets, queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
@@ -13,22 +15,6 @@ from watcher.tickets.policy import TicketPolicy
 if TYPE_CHECKING:
     from watcher.config import Config
     from watcher.store.db import Store
-
-# action -> (statuses it may start from, status it leads to)
-TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "ack": (("open", "reopened"), "acknowledged"),
-    "resolve": (("open", "acknowledged", "reopened"), "resolved"),
-    "close": (("open", "acknowledged", "resolved", "reopened"), "closed"),
-    "reopen": (("resolved", "closed"), "reopened"),
-    "note": (("open", "acknowledged", "resolved", "reopened"), None),
-    "assign": (("open", "acknowledged", "reopened"), None),
-}
-ACTIONS = tuple(TRANSITIONS)
-
-
-class TicketActionError(Exception):
-    """An action that cannot be applied: no such ticket, or not from its current status."""
-
 
 def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: str,
           now: datetime, note: str | None = None, assignee: str | None = None) -> dict[str, Any]:
@@ -86,5 +72,5 @@ def _values(action: str, ticket: dict[str, Any], config: Config, now: datetime,
 
 
 def _refusal(ticket_id: int, status: str, action: str) -> str:
-    hint = {"closed": "; reopen it first", "resolved": "; reopen it first"}.get(status, "")
+    hint = "; reopen it first" if status in DONE else ""
     return f"ticket #{ticket_id} is {status}: cannot {action} it{hint}"

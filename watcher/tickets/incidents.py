@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.render import MAX_LISTED, render_incident
 from alerts.routing import new_ticket_targets, on_duty
+from watcher.reasons import ReasonCode, reason
 from watcher.store import incidents as incident_store
 from watcher.store import outbox
 from watcher.store import tickets as ticket_store
@@ -159,7 +160,8 @@ def _join(store: Store, conn: Connection, config: Config, incident_id: int,
     level_one = now + config.sla.respond_within[0]
     for member in members:
         risks = list(dict.fromkeys([*member["risks"], "group"]))
-        reasons = list(dict.fromkeys([*member["reasons"], f"group: 事件 #{incident_id}"]))
+        reasons = list(dict.fromkeys([*member["reasons"],
+                                      reason(ReasonCode.INCIDENT, incident=incident_id)]))
         ticket_store.change(
             conn, member["id"],
             {"level": 1, "risks": risks, "reasons": reasons,

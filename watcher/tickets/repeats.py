@@ -8,6 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from alerts.routing import new_ticket_targets
+from watcher.reasons import ReasonCode, reason
+from watcher.records import DONE, TicketStatus
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
@@ -54,9 +56,9 @@ def _raised(ticket: dict[str, Any], config: Config, now: datetime) -> dict[str, 
         "level": level,
         "deadline": deadline,
         "risks": list(dict.fromkeys([*ticket["risks"], "repeat"])),
-        "reasons": list(dict.fromkeys([*ticket["reasons"], "repeat: 同一用户再次投诉"])),
+        "reasons": list(dict.fromkeys([*ticket["reasons"], reason(ReasonCode.REPEAT)])),
     }
-    if ticket["status"] in ("resolved", "closed"):
-        changes |= {"status": "reopened", "resolved_at": None, "closed_at": None,
+    if ticket["status"] in DONE:
+        changes |= {"status": TicketStatus.REOPENED, "resolved_at": None, "closed_at": None,
                     "deadline": TicketPolicy.from_config(config).deadline(level, now)}
     return changes

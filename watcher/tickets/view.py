@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
+from watcher.reasons import english
+
 
 def ticket_json(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
     return {
@@ -17,7 +19,8 @@ def ticket_json(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
         "incident": row["incident_id"],
         "deadline": row["deadline"].astimezone(tz).isoformat(),
         "created_at": row["created_at"].astimezone(tz).isoformat(),
-        "reasons": row["reasons"],
+        "reasons": english(row["reasons"]),
+        "reason_codes": [reason.code.value for reason in row["reasons"]],
         "risks": row["risks"],
         "mention": {
             "source": row["source"],

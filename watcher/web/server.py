@@ -9,16 +9,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from watcher.config import Config
+from watcher.errors import WebServerError
 from watcher.runtime.metrics import Metrics
 from watcher.store.db import Store
 from watcher.web import ops
 from watcher.web.parts import PARTS, Parts
 
 log = logging.getLogger(__name__)
-
-
-class WebServerError(Exception):
-    """The server cannot start: the port is taken or the address is not this machine's."""
 
 
 def build_app(parts: Parts) -> web.Application:

@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from watcher.config import Config, SourceConfig
+from watcher.records import UNRESOLVED, TicketStatus, actions_from
 from watcher.runtime import schedule
 from watcher.store import incidents as incident_store
 from watcher.store import mentions as mention_store
@@ -16,9 +17,9 @@ from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
 from watcher.store.reports import QueueFilter
-from watcher.tickets.actions import TRANSITIONS
 
-STATUS_CHOICES = ("open", "acknowledged", "reopened", "resolved", "closed")
+# The queue's status filter: the unresolved first, as staff work through them.
+STATUS_CHOICES = (*UNRESOLVED, TicketStatus.RESOLVED, TicketStatus.CLOSED)
 
 
 def queue(store: Store, wanted: QueueFilter, now: datetime, user: str) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | Non
             "reposts": reports.reposts(conn, row["mention_id"]),
             "incident": incident,
             "incident_tickets": ticket_store.in_incident(conn, incident["id"]) if incident else [],
-            "actions": [a for a, (starts, _) in TRANSITIONS.items() if row["status"] in starts],
+            "actions": actions_from(row["status"]),
             "people": _people(config, reports.assignees(conn)),
         }
 

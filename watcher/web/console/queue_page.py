@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
+from watcher.records import AWAITING_RESPONSE
 from watcher.store.reports import QueueFilter
-from watcher.store.tickets import AWAITING_RESPONSE
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
 from watcher.web.console.context import CONSOLE, in_thread, now_of, store_of, user_of

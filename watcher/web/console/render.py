@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 import jinja2
 from aiohttp import web
 
-from alerts.reasons import in_chinese
+from watcher.reasons import render as render_reason
 from watcher.text import excerpt
 from watcher.web.console import i18n
 
@@ -42,7 +42,7 @@ def environment(language: str, tz: tzinfo) -> jinja2.Environment:
         level_name=named(i18n.LEVELS), category=named(i18n.CATEGORIES), risk=named(i18n.RISKS),
         department=named(i18n.DEPARTMENTS),
         role=named(i18n.ROLES), http_url=http_url, excerpt=excerpt,
-        reason=in_chinese if language.startswith("zh") else str,
+        reason=lambda reason: render_reason(reason, language),
         local=lambda moment, fmt="%m-%d %H:%M": moment.astimezone(tz).strftime(fmt) if moment
         else "–",
         iso=lambda moment: moment.astimezone(tz).isoformat(timespec="seconds"),

@@ -7,8 +7,9 @@ from typing import Any
 
 from aiohttp import web
 
-from watcher.store.tickets import AWAITING_RESPONSE
-from watcher.tickets.actions import TRANSITIONS, TicketActionError, apply
+from watcher.errors import TicketActionError
+from watcher.records import AWAITING_RESPONSE, TRANSITIONS
+from watcher.tickets.actions import apply
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
 from watcher.web.console.context import (
