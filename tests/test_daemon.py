@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from tests.daemon_process import Daemon, wait_for
@@ -116,3 +117,36 @@ def test_a_taken_port_is_a_clear_error(tmp_path: Path) -> None:
                               capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert f"config.toml: web: cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_sigterm_lets_a_scheduled_poll_in_hand_finish(tmp_path: Path) -> None:
+    """The scheduler's shutdown cancels its running jobs; a poll that has claimed its slot and
+    is waiting for a slow platform must still finish, and its slot be marked done."""
+    server = PlatformServer({"/feed.xml": Route(FEED, "application/rss+xml")}).start()
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[watcher]
+database = "sqlite:///{tmp_path / 'w.db'}"
+[monitor]
+max_age = "3650d"
+[schedule]
+sweep_every = "2s"
+[[sources]]
+name = "slow"
+kind = "rss"
+url = "{server.url}/feed.xml"
+schedule = ["sweep"]
+""", encoding="utf-8")
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert wait_for(lambda: server.hits.get("/feed.xml", 0) >= 1, 20)  # the catch-up poll
+        server.routes["/feed.xml"] = Route(FEED, "application/rss+xml", delay=3.0)
+        assert wait_for(lambda: server.hits.get("/feed.xml", 0) >= 2, 20)  # a scheduled one
+    finally:
+        code = daemon.stop()  # while that request waits for its answer
+        server.stop()
+    assert code == 0, daemon.log.read_text(encoding="utf-8")
+    with sqlite3.connect(tmp_path / "w.db") as db:
+        unfinished = db.execute("SELECT count(*) FROM slot_claims WHERE done_at IS NULL")
+        assert unfinished.fetchone()[0] == 0
+    assert not [e for e in daemon.logs() if e["level"] == "error"], daemon.logs()

@@ -122,8 +122,15 @@ class Daemon:
         source = self.sources[name]
         slot = schedule.last_due_slot(source, self.config.tz, datetime.now(UTC))
         task = self._start_poll(source, slot) if slot else None
-        if task is not None:
-            await task
+        if task is None:
+            return
+        try:
+            # Shielded: the scheduler's shutdown cancels its running jobs, and a poll in hand
+            # has claimed its slot and must finish; run() waits for it with the others.
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not self._stop.is_set():
+                raise
 
     async def _take_over(self) -> None:
         """Polls the slots whose claims a dead replica left behind."""
