@@ -89,10 +89,6 @@ def render_ticket(alert: TicketAlert, tz: tzinfo, kind: str = "new") -> tuple[st
     return title, "\n".join(lines)
 
 
-def render_new_ticket(alert: TicketAlert, tz: tzinfo) -> tuple[str, str]:
-    return render_ticket(alert, tz, "new")
-
-
 @dataclass(frozen=True)
 class ListedTicket:
     """A ticket as named in a list: its id, its mention's link and the start of its text."""

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from connectors import wbi
-from connectors.cnbase import CnOptions, CnPreset, blocked, items_of, read_items
+from connectors.cnbase import CnOptions, CnPreset, blocked, items_of, read_items, rebase
 from connectors.jsonapi import parse_json
 from connectors.paging import Item, Page, with_query
 from connectors.presets import pick
@@ -199,8 +199,6 @@ class BilibiliConnector(CnPreset):
 
 def rebase_nav(source: SourceConfig) -> str:
     """Where the wbi keys are read: `/x/web-interface/nav`, through `base_url`."""
-    from connectors.cnbase import rebase
-
     return rebase(f"{API}/x/web-interface/nav", source.options.base_url)
 
 

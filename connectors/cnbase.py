@@ -27,7 +27,7 @@ from connectors.presets import JsonPreset, Paged, count, pick
 from connectors.records import build_mention
 from watcher import redaction
 from watcher.config.schema import parse_url
-from watcher.errors import ItemError
+from watcher.errors import ItemError, SourceErrorKind
 from watcher.http.client import HttpStatusError
 from watcher.model import FetchResult, SourceError
 
@@ -45,12 +45,13 @@ TIKHUB_REFUSALS = {
     429: "TikHub rate limit: slow down (raise page_delay or sweep less often)",
 }
 _JSONP = re.compile(r"[\w$.]*\s*\((.*)\)\s*;?", re.S)
-BLOCKED = "blocked"  # the SourceError kind of a refusal: the platform works, the client is shut out
 
 
 def blocked(platform: str, code: Any, advice: str) -> SourceError:
     """The error of a platform that refused this client: its code, then what to do."""
-    return SourceError(f"{platform} blocked the request ({code}): {advice}", BLOCKED)
+    # kind `blocked`: the platform works, the client is shut out
+    return SourceError(f"{platform} blocked the request ({code}): {advice}",
+                       SourceErrorKind.BLOCKED)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts.render import TicketAlert, neutralize, render_new_ticket, safe_link
+from alerts.render import TicketAlert, neutralize, render_ticket, safe_link
 from alerts.routing import escalation_targets, new_ticket_targets, on_duty, person_targets
 from alerts.senders import check_target, send
 from tests.helpers import legacy_reasons
@@ -21,7 +21,7 @@ ALERT = TicketAlert(
 
 
 def test_message_carries_everything_staff_need() -> None:
-    title, body = render_new_ticket(ALERT, ZoneInfo("Asia/Shanghai"))
+    title, body = render_ticket(ALERT, ZoneInfo("Asia/Shanghai"))
     assert "#42" in title and "L1" in title and "产品质量" in title
     for expected in ("工单 #42", "weibo", "热水器漏电了", "2026-11-23 09:10 CST", "safety: 漏电",
                      "https://weibo.test/p/1?a=%28x%29"):
@@ -29,7 +29,7 @@ def test_message_carries_everything_staff_need() -> None:
 
 
 def test_mention_text_cannot_inject_markup() -> None:
-    _, body = render_new_ticket(ALERT, ZoneInfo("Asia/Shanghai"))
+    _, body = render_ticket(ALERT, ZoneInfo("Asia/Shanghai"))
     for markup in ("<script>", "<b>", "[点我](", "**"):
         assert markup not in body
     assert "＜script＞" in body  # still readable, as text

@@ -202,7 +202,7 @@ def test_forms_without_the_csrf_token_are_refused(store: Store, server: ConsoleS
         assert answer.status_code == 403
     assert client.post("/logout", data={}).status_code == 403
     with store.engine.connect() as conn:
-        assert ticket_store.get(conn, ticket_id)["status"] == "open"  # type: ignore[index]
+        assert ticket_store.get(conn, ticket_id).status == "open"  # type: ignore[union-attr]
     fresh = server.client()  # the login form has a token of its own, in a cookie and a field
     assert fresh.post("/login", data={"name": "小李", "password": PASSWORD}).status_code == 403
 

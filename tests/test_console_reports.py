@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.console_harness import add_mention, add_ticket, console_config
+from watcher.records import Ticket
 from watcher.store import reports, sessions
 from watcher.store.db import Store
 from watcher.store.reports import QueueFilter
@@ -18,7 +19,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=SHANGHAI)
 
 
-def _ids(rows: list[dict[str, object]]) -> list[object]:
+def _ids(rows: list[Ticket]) -> list[int]:
+    return [row.id for row in rows]
+
+
+def _mention_ids(rows: list[dict[str, object]]) -> list[object]:
     return [row["id"] for row in rows]
 
 
@@ -58,7 +63,7 @@ def test_reposts_and_counts_by_source(store: Store) -> None:
     copy = add_mention(store, text="转发 原帖", source="shop", platform="shop",
                        duplicate_of=first)
     with store.engine.connect() as conn:
-        assert _ids(reports.reposts(conn, first)) == [copy]
+        assert _mention_ids(reports.reposts(conn, first)) == [copy]
         assert reports.mention_counts(conn) == {"forum": 1, "shop": 1}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from watcher.store.db import Store
 from watcher.tickets.incidents import COMMON_KEYWORD, LazyWindow, Window, keywords, similar
@@ -28,28 +29,33 @@ def test_long_reviews_are_not_similar_by_a_few_common_pairs() -> None:
     assert not similar(keywords(a), keywords(b))
 
 
+def complaint(**fields: object) -> SimpleNamespace:
+    """What the window reads of a ticket (watcher.tickets.incidents.Complaint)."""
+    return SimpleNamespace(**fields)
+
+
 def test_the_index_finds_what_a_full_scan_finds() -> None:
     texts = LATE + OTHER + [t + "，请尽快处理" for t in LATE + OTHER]
-    tickets = [{"id": i, "text": t, "category": "logistics", "author": str(i)}
+    tickets = [complaint(id=i, text=t, category="logistics", author=str(i))
                for i, t in enumerate(texts)]
     window = Window(tickets[:-1])
     newcomer = tickets[-1]
-    words = keywords(newcomer["text"])
-    found = {t["id"] for t in window.similar_to(newcomer, words)}
-    scanned = {t["id"] for t in tickets[:-1] if similar(words, keywords(t["text"]))}
+    words = keywords(newcomer.text)
+    found = {t.id for t in window.similar_to(newcomer, words)}
+    scanned = {t.id for t in tickets[:-1] if similar(words, keywords(t.text))}
     assert found == scanned and found
     window.remove(sorted(found))
     assert window.similar_to(newcomer, words) == []
-    other_category = newcomer | {"category": "service"}
+    other_category = complaint(**vars(newcomer) | {"category": "service"})
     assert Window(tickets[:-1]).similar_to(other_category, words) == []
 
 
 def test_a_keyword_every_recent_ticket_shares_is_left_out() -> None:
-    common = [{"id": i, "text": f"送餐超时{i}号单", "category": "logistics", "author": str(i)}
+    common = [complaint(id=i, text=f"送餐超时{i}号单", category="logistics", author=str(i))
               for i in range(COMMON_KEYWORD + 1)]
     window = Window(common)
-    newcomer = {"id": -1, "text": "送餐超时", "category": "logistics", "author": "x"}
-    assert window.similar_to(newcomer, keywords(newcomer["text"])) == []
+    newcomer = complaint(id=-1, text="送餐超时", category="logistics", author="x")
+    assert window.similar_to(newcomer, keywords(newcomer.text)) == []
 
 
 def test_the_lazy_window_reads_a_category_only_when_a_ticket_of_it_asks(store: Store) -> None:
@@ -62,13 +68,13 @@ def test_the_lazy_window_reads_a_category_only_when_a_ticket_of_it_asks(store: S
                         created=now - timedelta(minutes=10))
     add_ticket(store, text=LATE[1], category="logistics", level=3,
                created=now - timedelta(hours=2))  # before the window
-    newcomers = {"logistics": {"id": 0, "text": LATE[2], "category": "logistics"},
-                 "product_quality": {"id": 0, "text": OTHER[1] + "，还没人管",
-                                     "category": "product_quality"}}
+    newcomers = {"logistics": complaint(id=0, text=LATE[2], category="logistics"),
+                 "product_quality": complaint(id=0, text=OTHER[1] + "，还没人管",
+                                              category="product_quality")}
 
     def found(window: Window, category: str) -> list[int]:
         newcomer = newcomers[category]
-        return [t["id"] for t in window.similar_to(newcomer, keywords(newcomer["text"]))]
+        return [t.id for t in window.similar_to(newcomer, keywords(newcomer.text))]
 
     with store.engine.connect() as conn:
         lazy = LazyWindow(conn, now - timedelta(hours=1))

@@ -28,6 +28,7 @@ from watcher.reasons import (
     reason,
     render,
 )
+from watcher.records import TICKET_FIELDS, Ticket
 from watcher.scoring import Scorer, score_to_dict
 from watcher.store import tickets as ticket_store
 from watcher.store.db import open_store, schema_version
@@ -94,7 +95,8 @@ def test_score_and_ticket_json_keep_the_english_reasons_and_add_their_codes(
            "created_at": NOW, "reasons": score.reasons, "risks": list(score.risks),
            "source": "s", "platform": "p", "url": None, "author": None, "title": None,
            "text": "…", "mention_created_at": NOW}
-    shown = ticket_json(row, UTC)
+    row |= {name: None for name in TICKET_FIELDS if name not in row}
+    shown = ticket_json(Ticket.from_row(row), UTC)
     assert shown["reasons"] == line["reasons"] and shown["reason_codes"] == line["reason_codes"]
 
 
@@ -153,11 +155,11 @@ def test_a_database_holding_english_reasons_is_migrated_to_values(database_url: 
             ticket = ticket_store.get(conn, 1)
             mention = conn.execute(sa.text("SELECT reasons FROM mentions WHERE id = 1")).scalar()
         assert ticket is not None
-        assert all(isinstance(r, Reason) for r in ticket["reasons"])
-        assert [r.code for r in ticket["reasons"]] == [
+        assert all(isinstance(r, Reason) for r in ticket.reasons)
+        assert [r.code for r in ticket.reasons] == [
             "complaint_likely", "risk", "category", "level_risk", "repeat", "incident", "text"]
-        assert english(ticket["reasons"]) == OLD_TICKET
-        assert chinese(ticket["reasons"]) == OLD_TICKET_CHINESE
+        assert english(ticket.reasons) == OLD_TICKET
+        assert chinese(ticket.reasons) == OLD_TICKET_CHINESE
         stored = json.loads(mention) if isinstance(mention, str) else mention
         assert english(Reason.from_json(r) for r in stored) == OLD_MENTION
     finally:

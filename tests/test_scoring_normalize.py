@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from watcher.scoring.normalize import clean, for_model, is_chinese
+from watcher.scoring.normalize import clean, fold, is_chinese
 
 CASES = [
     ("熱水器漏電了，請儘快處理", "热水器漏电了,请尽快处理"),
@@ -26,8 +26,8 @@ def test_clean(raw: str, expected: str) -> None:
     assert clean(raw) == expected
 
 
-def test_for_model_folds_case_and_digits() -> None:
-    assert for_model("等了２个小时 iPhone") == "等了0个小时 iphone"
+def test_the_model_text_folds_case_and_digits() -> None:
+    assert fold(clean("等了２个小时 iPhone")) == "等了0个小时 iphone"
 
 
 @pytest.mark.parametrize(("text", "chinese"), [

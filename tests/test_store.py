@@ -97,9 +97,9 @@ def test_ticket_with_history(store: Store) -> None:
                                    now=NOW, reasons=legacy_reasons("safety: 漏电"), risks=["safety"])
     with store.engine.connect() as conn:
         row = tickets.get(conn, ticket_id)
-        assert row is not None and row["status"] == "open" and row["text"] == "热水器漏电"
-        assert row["deadline"] == NOW + timedelta(minutes=10)
-        assert row["deadline"].tzinfo is not None
+        assert row is not None and row.status == "open" and row.text == "热水器漏电"
+        assert row.deadline == NOW + timedelta(minutes=10)
+        assert row.deadline.tzinfo is not None
         assert [e["action"] for e in tickets.events(conn, ticket_id)] == ["created"]
         assert tickets.list_tickets(conn, status="closed") == []
         assert len(tickets.list_tickets(conn)) == 1

@@ -4,18 +4,25 @@ the actions, the command line's choices, the console and the store's queries."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.console_harness import add_ticket
 from watcher.cli import build_parser
+from watcher.reasons import ReasonCode, reason
 from watcher.records import (
     AWAITING_RESPONSE,
     DONE,
+    TICKET_FIELDS,
     TRANSITIONS,
     UNRESOLVED,
+    Ticket,
     TicketStatus,
     actions_from,
 )
+from watcher.store import tickets as ticket_store
+from watcher.store.db import Store
 from watcher.web.console.data import STATUS_CHOICES
 
 
@@ -62,3 +69,24 @@ def test_the_command_line_offers_every_status_and_action(capsys: pytest.CaptureF
     for action in TRANSITIONS:
         assert parser.parse_args(["tickets", action, "1", *(["x"] if action in ("note", "assign")
                                                            else [])]).action == action
+
+
+def test_the_store_hands_out_typed_ticket_records(store: Store) -> None:
+    ticket_id = add_ticket(store, reasons=("level 1: risk rule",))
+    with store.engine.connect() as conn:
+        ticket = ticket_store.get(conn, ticket_id)
+        listed = ticket_store.list_tickets(conn)
+        overdue = ticket_store.overdue(conn, datetime.now(UTC) + timedelta(days=1))
+    assert isinstance(ticket, Ticket) and listed == [ticket] and overdue == [ticket]
+    assert ticket.status is TicketStatus.OPEN and ticket.risks == ("safety",)
+    assert ticket.reasons == (reason(ReasonCode.LEVEL_RISK, level=1),)
+    assert ticket.text == "热水器漏电，太危险了" and ticket.mention_created_at.tzinfo is not None
+
+
+def test_a_record_takes_the_columns_it_names() -> None:
+    row = {name: None for name in TICKET_FIELDS} | {"status": "closed", "risks": ["money"],
+                                                    "reasons": [], "a_later_column": 1}
+    ticket = Ticket.from_row(row)
+    assert ticket.status is TicketStatus.CLOSED and ticket.risks == ("money",)
+    with pytest.raises(KeyError):
+        Ticket.from_row({"status": "open"})

@@ -7,8 +7,13 @@ A plain shared module: it imports nothing of Watcher's stages.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
 from enum import StrEnum
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+from watcher.reasons import Reason
 
 
 class TicketStatus(StrEnum):
@@ -48,3 +53,47 @@ TRANSITIONS: dict[str, Transition] = {
 def actions_from(status: str) -> list[str]:
     """The actions a ticket in `status` allows, in the table's order."""
     return [action for action, (starts, _) in TRANSITIONS.items() if status in starts]
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """A ticket row joined with its mention (`watcher.store.tickets.ticket_query`), as the
+    ticket domain, the command line and the console read it. Changes go through the store."""
+
+    id: int
+    mention_id: int
+    incident_id: int | None
+    level: int
+    category: str
+    department: str
+    status: TicketStatus
+    assignee: str | None
+    deadline: datetime
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    last_progress_at: datetime | None  # the last note, for the progress reminder
+    reasons: tuple[Reason, ...]
+    risks: tuple[str, ...]
+    # its mention's
+    source: str
+    platform: str
+    url: str | None
+    author: str | None
+    title: str | None
+    text: str
+    mention_created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Mapping[Any, Any]) -> Ticket:
+        """From a row of the ticket query; columns the record does not name are left out."""
+        values = {name: row[name] for name in TICKET_FIELDS}
+        values["status"] = TicketStatus(values["status"])
+        values["risks"] = tuple(values["risks"] or ())
+        values["reasons"] = tuple(values["reasons"] or ())
+        return cls(**values)
+
+
+TICKET_FIELDS = tuple(f.name for f in fields(Ticket))

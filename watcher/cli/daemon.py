@@ -45,7 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     preload_ssl_context()
     config = load_config(args)
     store = open_store(config)
-    from watcher.runtime.daemon import Daemon
+    from watcher.runtime.daemon import Daemon  # lazy: see the package docstring
     from watcher.web.server import serve
 
     try:

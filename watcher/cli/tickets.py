@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import sys
-from datetime import tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from watcher.cli.common import load_config, open_store, print_table
 from watcher.errors import TicketActionError
-from watcher.records import TicketStatus
+from watcher.records import Ticket, TicketStatus
 from watcher.text import excerpt
 from watcher.tickets.view import ticket_json
 
@@ -58,9 +60,7 @@ def run_ticket_command(args: argparse.Namespace) -> int:
 
 
 def _read(store: Any, config: Any, args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from watcher.store import tickets as ticket_store
+    from watcher.store import tickets as ticket_store  # lazy: see the package docstring
 
     with store.engine.connect() as conn:
         if args.action == "list":
@@ -80,11 +80,7 @@ def _read(store: Any, config: Any, args: argparse.Namespace) -> int:
 
 
 def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
-    import asyncio
-    import os
-    from datetime import UTC, datetime
-
-    from watcher.runtime.dispatch import dispatch_for
+    from watcher.runtime.dispatch import dispatch_for  # lazy: see the package docstring
     from watcher.tickets.actions import apply
 
     actor = args.by or os.environ.get("USER") or "operator"
@@ -94,27 +90,27 @@ def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
     except TicketActionError as exc:
         print(str(exc), file=sys.stderr)
         return 1
-    print(f"ticket #{after['id']}: {after['status']}, level {after['level']}, "
-          f"assignee {after['assignee'] or '-'}")
+    print(f"ticket #{after.id}: {after.status}, level {after.level}, "
+          f"assignee {after.assignee or '-'}")
     if args.action in ("assign", "reopen"):  # they alert the assignee; try that before exiting
         asyncio.run(dispatch_for(config, store, ignore_backoff=True, time_limit=30))
     return 0
 
 
-def _print_list(rows: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> None:
+def _print_list(rows: list[Ticket], tz: tzinfo, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps([ticket_json(r, tz) for r in rows], ensure_ascii=False, indent=2))
         return
     columns = ("id", "level", "status", "category", "deadline", "source", "author", "text")
     print_table(columns, [
-        [r["id"], r["level"], r["status"], r["category"],
-         r["deadline"].astimezone(tz).strftime("%m-%d %H:%M"), r["source"], r["author"] or "-",
-         excerpt(r["text"], 40)]
+        [r.id, r.level, r.status, r.category,
+         r.deadline.astimezone(tz).strftime("%m-%d %H:%M"), r.source, r.author or "-",
+         excerpt(r.text, 40)]
         for r in rows
     ])
 
 
-def _print_ticket(row: dict[str, Any], history: list[dict[str, Any]],
+def _print_ticket(row: Ticket, history: list[dict[str, Any]],
                   linked: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> None:
     data = ticket_json(row, tz)
     data["history"] = [

@@ -14,6 +14,8 @@ import json
 import sys
 from typing import Any
 
+from watcher.passwords import hash_password, hash_token, new_token
+
 MIN_PASSWORD = 8
 ROLES = ("staff", "viewer", "admin")
 
@@ -45,8 +47,6 @@ def _toml(value: str) -> str:
 
 
 def run_user_command(args: argparse.Namespace) -> int:
-    from watcher.passwords import hash_password, hash_token, new_token
-
     name = args.name.strip()
     if not name or len(name) > 200:
         print("NAME must be 1 to 200 characters", file=sys.stderr)

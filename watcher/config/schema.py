@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from watcher.units import parse_duration, parse_size, parse_time_of_day, parse_weekdays
 
 ByteSize = NewType("ByteSize", int)
-Weekdays = NewType("Weekdays", frozenset)
+Weekdays = NewType("Weekdays", frozenset[int])
 Url = NewType("Url", str)
 
 T = TypeVar("T")

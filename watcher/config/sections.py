@@ -9,6 +9,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watcher.config.schema import ByteSize, Problems, Weekdays, parse_url
+from watcher.passwords import password_hash_problem, token_hash_problem
 
 
 @dataclass(frozen=True)
@@ -238,8 +239,6 @@ def _check_web(section: WebSection) -> list[tuple[str, str]]:
 
 
 def _check_web_users(users: tuple[WebUser, ...]) -> list[tuple[str, str]]:
-    from watcher.passwords import password_hash_problem, token_hash_problem
-
     found: list[tuple[str, str]] = []
     names: dict[str, int] = {}
     tokens: dict[str, int] = {}

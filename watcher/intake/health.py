@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from alerts.render import render_source_health
+from watcher.errors import SourceErrorKind
 from watcher.store import outbox
 from watcher.store import sources as source_store
 
@@ -21,13 +22,12 @@ if TYPE_CHECKING:
     from watcher.store.sources import SourceState
 
 REPEAT_AFTER = timedelta(days=1)
-BLOCKED = "blocked"  # the SourceError kind connectors give a refusal (connectors/cnbase.py)
 
 
 def after_failure(store: Store, conn: Connection, config: Config, state: SourceState,
                   now: datetime) -> bool:
     """Queues the "broken" alert when due; True when it did."""
-    is_blocked = state.last_error_kind == BLOCKED
+    is_blocked = state.last_error_kind == SourceErrorKind.BLOCKED  # see connectors/cnbase.py
     if not _due(state, config, now, is_blocked):
         return False
     title, body = render_source_health(state.name, broken=True,

@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from watcher.config import Config, SourceConfig
 from watcher.http.client import HttpClient
 from watcher.intake.pipeline import Pipeline
@@ -85,8 +87,6 @@ class Daemon:
         log.info("stopped")
 
     def _schedule(self) -> Any:
-        from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
         scheduler = AsyncIOScheduler(timezone=self.config.tz)
         for source in self.sources.values():
             for suffix, trigger in schedule.triggers(source, self.config.tz).items():

@@ -58,7 +58,8 @@ async def _in_own_threads(func: Any, /, *args: Any, **kwargs: Any) -> Any:
 
 def retry_delay(attempts: int) -> timedelta:
     """Wait after the `attempts`-th failure: 10 s, 20 s, 40 s, ... never more than 10 minutes."""
-    return min(MAX_RETRY, FIRST_RETRY * 2 ** max(0, attempts - 1))
+    delay: timedelta = FIRST_RETRY * 2 ** max(0, attempts - 1)
+    return min(MAX_RETRY, delay)
 
 
 def _now() -> datetime:

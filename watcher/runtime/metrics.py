@@ -11,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 
+from watcher.store import outbox
+from watcher.store import tickets as ticket_store
+
 if TYPE_CHECKING:
     from watcher.intake.intake import SourceReport
     from watcher.runtime.dispatch import DispatchReport
@@ -64,9 +67,6 @@ class _StoreGauges:
         self.store = store
 
     def collect(self) -> Iterator[Any]:
-        from watcher.store import outbox
-        from watcher.store import tickets as ticket_store
-
         with self.store.engine.connect() as conn:
             by_level = ticket_store.open_counts_by_level(conn)
             pending, oldest = outbox.pending_stats(conn)

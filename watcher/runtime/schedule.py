@@ -11,6 +11,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
 from watcher.config import SourceConfig
 
 ANCHOR = datetime(2000, 1, 1)  # local midnight the sweep slots are counted from
@@ -59,10 +63,6 @@ def needs_catch_up(source: SourceConfig, tz: ZoneInfo, now: datetime,
 
 def triggers(source: SourceConfig, tz: ZoneInfo) -> dict[str, Any]:
     """APScheduler triggers by job suffix: `patrol` and/or `sweep`."""
-    from apscheduler.triggers.combining import OrTrigger
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
     found: dict[str, Any] = {}
     if "patrols" in source.schedule and source.patrols:
         crons = [CronTrigger(hour=t.hour, minute=t.minute, timezone=tz) for t in source.patrols]

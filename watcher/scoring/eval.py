@@ -110,7 +110,7 @@ def sample(texts: list[str], labels: list[int], k: int) -> tuple[list[str], list
 
 
 def lodo_rows(path: Path) -> list[Row]:
-    import numpy as np
+    import numpy as np  # the `train` extra: not installed where Watcher only runs
 
     from watcher.scoring import train
 
@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     note = " - in-sample: the model was trained on this file" if args.csv.name == "dev.csv" else ""
     print_table(f"watcher score, shipped model (threshold {thr:.2f}){note}", rows)
     if not args.no_snownlp:
-        import snownlp  # noqa: F401  (import time is not throughput)
+        import snownlp  # noqa: F401  (loaded before timing it: import time is not throughput)
 
         snow = []
         for d, (t, y) in sorted(groups.items()):

@@ -1,6 +1,6 @@
 """Features shared by training and inference, so the two can never drift apart.
 
-* character 1-3-grams of ``normalize.for_model`` text (no segmenter: Weibo slang, typos and
+* character 1-3-grams of ``normalize.fold(clean(text))`` (no segmenter: Weibo slang, typos and
   emoji defeat word segmentation, and n-grams need no dictionary), each present n-gram counts
   once and the sum is divided by sqrt(number of distinct n-grams, known or not), so long hotel
   reviews and ten-character Weibo posts land on the same scale;

@@ -6,7 +6,7 @@ sadness words. They are part of the model (their weights are trained with it and
 the model file), so they are code, not admin configuration: changing them needs
 ``make train``. Admins tune complaint words and risk rules in ``data/rules.toml`` instead.
 
-Words are matched on ``normalize.for_model`` text (simplified, lower-case). A negator right
+Words are matched on ``normalize.fold(clean(text))`` (simplified, lower-case). A negator right
 before a word flips it ("不满意" counts as negative, "不贵" as positive).
 """
 from __future__ import annotations

@@ -7,8 +7,8 @@ Two views of one text:
   removed; ``#话题#`` and ``【标题】`` keep their words (they often carry the complaint);
   full-width forms become ASCII (NFKC), traditional characters become simplified, runs of one
   character are capped at three, whitespace collapses. Digits are kept (``12315``).
-* ``for_model(text)``: ``clean`` plus lower-case and every digit run -> ``0``, so "等了2个小时"
-  and "等了3个小时" share features.
+* ``fold(clean(text))``: ``clean`` plus lower-case and every digit run -> ``0``, so
+  "等了2个小时" and "等了3个小时" share features: what the model sees.
 
 Weibo emoticons ``[怒]`` / ``<img alt=[怒]>`` are kept as ``[怒]``: they are among the strongest
 sentiment signals on Weibo.
@@ -72,11 +72,6 @@ def clean(text: str) -> str:
 def fold(clean_text: str) -> str:
     """Case and digit folding of ``clean`` output."""
     return _DIGITS.sub("0", clean_text.lower())
-
-
-def for_model(text: str) -> str:
-    """``clean`` plus case and digit folding: the form the n-gram model sees."""
-    return fold(clean(text))
 
 
 def is_chinese(text: str, min_share: float = 0.2) -> bool:

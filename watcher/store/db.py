@@ -13,6 +13,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 import migrations
 from watcher.errors import StoreError
+from watcher.redaction import redact
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,12 @@ class Store:
 
     def insert_ignoring_conflicts(self, table: Table) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING, the portable way to let a unique key decide."""
-        if self.is_sqlite:  # each dialect imported only where it is used: start-up time
-            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+        if self.is_sqlite:
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert  # lazy: one dialect
+
 
             return sqlite_insert(table).on_conflict_do_nothing()
+        # each dialect's module imported only by a store of that dialect: start-up time
         from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 
         return postgresql_insert(table).on_conflict_do_nothing()
@@ -81,7 +84,7 @@ def upgrade(store: Store) -> None:
     with store.engine.connect() as conn:
         if schema_version(conn) == migrations.HEAD:
             return
-    from alembic import command
+    from alembic import command  # lazy: Alembic (~270 ms) only when the schema is behind
     from alembic.config import Config as AlembicConfig
 
     config = AlembicConfig()
@@ -125,6 +128,4 @@ def _check_sqlite_directory(url: str) -> None:
 
 
 def _safe(url: str) -> str:
-    from watcher.redaction import redact
-
     return redact(url)

@@ -6,13 +6,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
 from watcher.store.db import Store
-from watcher.store.schema import delivery_attempts, outbox
+from watcher.store.schema import delivery_attempts, mentions, outbox, tickets
 
 # A claim left by a crashed dispatcher expires after this; a live one renews the claims of the
 # rows it has yet to send before half of it has passed (watcher.runtime.dispatch).
@@ -141,15 +141,8 @@ def pending_stats(conn: Connection) -> tuple[int, datetime | None]:
     if isinstance(oldest, str):  # SQLite returns aggregates untyped
         oldest = datetime.fromisoformat(oldest)
     if oldest is not None and oldest.tzinfo is None:
-        from datetime import UTC
-
         oldest = oldest.replace(tzinfo=UTC)
     return int(number), oldest
-
-
-def rows_for_ticket(conn: Connection, ticket_id: int) -> list[dict[str, object]]:
-    query = select(outbox).where(outbox.c.ticket_id == ticket_id).order_by(outbox.c.id)
-    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def release(store: Store, row_ids: Sequence[int]) -> None:
@@ -181,8 +174,6 @@ def hold(store: Store, row_id: int, now: datetime) -> None:
 
 def held(store: Store, held_before: datetime) -> dict[str, list[dict[str, Any]]]:
     """Held rows by target, for targets whose oldest held row was held before `held_before`."""
-    from watcher.store.schema import mentions, tickets
-
     query = (
         select(outbox.c.id, outbox.c.target, outbox.c.title, outbox.c.ticket_id,
                outbox.c.held_at, mentions.c.url, mentions.c.text)

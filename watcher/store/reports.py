@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import Connection, case, func, select
 
-from watcher.records import AWAITING_RESPONSE, UNRESOLVED
+from watcher.records import AWAITING_RESPONSE, UNRESOLVED, Ticket
 from watcher.store.schema import mentions, tickets
-from watcher.store.tickets import ticket_query
+from watcher.store.tickets import records, ticket_query
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class QueueFilter:
     overdue_at: datetime | None = None  # only tickets awaiting a response past their deadline
 
 
-def queue(conn: Connection, wanted: QueueFilter, limit: int = 500) -> list[dict[str, Any]]:
+def queue(conn: Connection, wanted: QueueFilter, limit: int = 500) -> list[Ticket]:
     """Tickets matching `wanted`: those still awaiting their first response first (what staff
     must do next), then the rest; earliest deadline first within each."""
     answered = case((tickets.c.status.in_(AWAITING_RESPONSE), 0), else_=1)
@@ -50,7 +50,7 @@ def queue(conn: Connection, wanted: QueueFilter, limit: int = 500) -> list[dict[
     if wanted.overdue_at:
         query = query.where(tickets.c.status.in_(AWAITING_RESPONSE),
                             tickets.c.deadline < wanted.overdue_at)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return records(conn, query)
 
 
 @dataclass

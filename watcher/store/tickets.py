@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from watcher.reasons import Reason
-from watcher.records import AWAITING_RESPONSE, UNRESOLVED, TicketStatus
+from watcher.records import AWAITING_RESPONSE, UNRESOLVED, Ticket, TicketStatus
 from watcher.store.db import Store
 from watcher.store.schema import mentions, ticket_events, ticket_links, ticket_marks, tickets
 
@@ -109,7 +109,7 @@ def list_tickets(
     level: int | None = None,
     assignee: str | None = None,
     overdue_at: datetime | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Ticket]:
     query = ticket_query().order_by(tickets.c.deadline, tickets.c.id)
     if status:
         query = query.where(tickets.c.status == status)
@@ -120,18 +120,25 @@ def list_tickets(
     if overdue_at:
         query = query.where(tickets.c.status.in_(AWAITING_RESPONSE),
                             tickets.c.deadline < overdue_at)
-    return [dict(row) for row in conn.execute(query).mappings()]
+    return records(conn, query)
 
 
-def get(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
+def records(conn: Connection, query: Any) -> list[Ticket]:
+    """The tickets a `ticket_query()` finds, as records."""
+    return [Ticket.from_row(row) for row in conn.execute(query).mappings()]
+
+
+def get(conn: Connection, ticket_id: int) -> Ticket | None:
     row = conn.execute(ticket_query().where(tickets.c.id == ticket_id)).mappings().first()
-    return dict(row) if row else None
+    return Ticket.from_row(row) if row else None
 
 
-def get_for_update(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
-    query = select(tickets).where(tickets.c.id == ticket_id).with_for_update()
+def get_for_update(conn: Connection, ticket_id: int) -> Ticket | None:
+    """The ticket, its row locked until the transaction ends (PostgreSQL; SQLite locks the
+    whole database for a writer anyway)."""
+    query = ticket_query().where(tickets.c.id == ticket_id).with_for_update(of=tickets)
     row = conn.execute(query).mappings().first()
-    return dict(row) if row else None
+    return Ticket.from_row(row) if row else None
 
 
 def events(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
@@ -151,7 +158,7 @@ def linked_mentions(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
 
 
 def for_repeat(conn: Connection, *, platform: str, author: str,
-               since: datetime) -> dict[str, Any] | None:
+               since: datetime) -> Ticket | None:
     """The author's latest ticket on this platform that is still open, or was made since."""
     query = (
         ticket_query()
@@ -161,36 +168,35 @@ def for_repeat(conn: Connection, *, platform: str, author: str,
         .limit(1)
     )
     row = conn.execute(query).mappings().first()
-    return dict(row) if row else None
+    return Ticket.from_row(row) if row else None
 
 
-def overdue(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+def overdue(conn: Connection, now: datetime) -> list[Ticket]:
     """Tickets still awaiting their first response past their deadline."""
     query = ticket_query().where(tickets.c.status.in_(AWAITING_RESPONSE), tickets.c.deadline < now)
-    return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
+    return records(conn, query.order_by(tickets.c.id))
 
 
 def wanting_progress(conn: Connection, levels: Sequence[int], before: datetime
-                     ) -> list[dict[str, Any]]:
+                     ) -> list[Ticket]:
     """Unresolved tickets of `levels` with no note (nor creation) since `before`."""
     last = func.coalesce(tickets.c.last_progress_at, tickets.c.created_at)
     query = ticket_query().where(and_(tickets.c.status.in_(UNRESOLVED),
                                       tickets.c.level.in_(list(levels)), last < before))
-    return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
+    return records(conn, query.order_by(tickets.c.id))
 
 
 def recent_without_incident(conn: Connection, since: datetime,
-                            category: str | None = None) -> list[dict[str, Any]]:
+                            category: str | None = None) -> list[Ticket]:
     query = ticket_query().where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None))
     if category is not None:
         query = query.where(tickets.c.category == category)
-    return [dict(row) for row in conn.execute(query.order_by(tickets.c.id)).mappings()]
+    return records(conn, query.order_by(tickets.c.id))
 
 
-def in_incident(conn: Connection, incident_id: int, limit: int | None = None
-                ) -> list[dict[str, Any]]:
+def in_incident(conn: Connection, incident_id: int, limit: int | None = None) -> list[Ticket]:
     query = ticket_query().where(tickets.c.incident_id == incident_id).order_by(tickets.c.id)
-    return [dict(row) for row in conn.execute(query.limit(limit)).mappings()]
+    return records(conn, query.limit(limit))
 
 
 def count_in_incident(conn: Connection, incident_id: int) -> int:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from watcher.errors import TicketActionError
-from watcher.records import DONE, TRANSITIONS
+from watcher.records import DONE, TRANSITIONS, Ticket
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import assignee_targets, queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
@@ -16,26 +16,27 @@ if TYPE_CHECKING:
     from watcher.config import Config
     from watcher.store.db import Store
 
+
 def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: str,
-          now: datetime, note: str | None = None, assignee: str | None = None) -> dict[str, Any]:
+          now: datetime, note: str | None = None, assignee: str | None = None) -> Ticket:
     """Applies `action` in one transaction; returns the ticket as it is afterwards."""
     allowed, target = TRANSITIONS[action]
     with store.begin() as conn:
         ticket = ticket_store.get_for_update(conn, ticket_id)
         if ticket is None:
             raise TicketActionError(f"no ticket #{ticket_id}")
-        if ticket["status"] not in allowed:
-            raise TicketActionError(_refusal(ticket_id, ticket["status"], action))
+        if ticket.status not in allowed:
+            raise TicketActionError(_refusal(ticket_id, ticket.status, action))
         if action == "note" and not (note and note.strip()):
             raise TicketActionError("a note needs some text")
         values = _values(action, ticket, config, now, assignee)
         if target:
             values["status"] = target
-        data = {"from": ticket["status"], "to": target} if target else None
+        data: dict[str, Any] | None = {"from": ticket.status, "to": target} if target else None
         if action == "ack":
-            data = (data or {}) | {"sla_met": now <= ticket["deadline"]}
+            data = (data or {}) | {"sla_met": now <= ticket.deadline}
         if action == "assign":
-            data = {"from": ticket["assignee"], "to": assignee}
+            data = {"from": ticket.assignee, "to": assignee}
         ticket_store.change(conn, ticket_id, values, now=now, action=action, actor=actor,
                             note=note, data=data)
         after = ticket_store.get(conn, ticket_id)
@@ -48,20 +49,20 @@ def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: s
     return after
 
 
-def _values(action: str, ticket: dict[str, Any], config: Config, now: datetime,
+def _values(action: str, ticket: Ticket, config: Config, now: datetime,
             assignee: str | None) -> dict[str, Any]:
     if action == "ack":
         return {"acknowledged_at": now, "last_progress_at": now}
     if action == "note":
         return {"last_progress_at": now}
     # Resolving or closing a ticket nobody acknowledged is its first response too.
-    responded = {} if ticket["acknowledged_at"] else {"acknowledged_at": now}
+    responded = {} if ticket.acknowledged_at else {"acknowledged_at": now}
     if action == "resolve":
         return {"resolved_at": now, "last_progress_at": now} | responded
     if action == "close":
         return {"closed_at": now} | responded
     if action == "reopen":
-        deadline = TicketPolicy.from_config(config).deadline(ticket["level"], now)
+        deadline = TicketPolicy.from_config(config).deadline(ticket.level, now)
         return {"resolved_at": None, "closed_at": None, "acknowledged_at": None,
                 "deadline": deadline, "last_progress_at": now}
     if action == "assign":

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from alerts.render import MAX_LISTED, render_incident
 from alerts.routing import new_ticket_targets, on_duty
 from watcher.reasons import ReasonCode, reason
+from watcher.records import Ticket
 from watcher.store import incidents as incident_store
 from watcher.store import outbox
 from watcher.store import tickets as ticket_store
@@ -63,25 +64,41 @@ def _similar(shared: int, size_a: int, size_b: int) -> bool:
     return shared >= SHARED_KEYWORDS and shared >= SHARED_SHARE * min(size_a, size_b)
 
 
-class Window:
+class Complaint(Protocol):
+    """What the window reads of a ticket."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def category(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+C = TypeVar("C", bound=Complaint)
+
+
+class Window(Generic[C]):
     """The recent tickets not yet in an incident, with an index from keyword to ticket, so a new
     ticket finds the similar ones in time proportional to what it shares, not to how many
     tickets the window holds. Built once per intake batch and kept up to date through it."""
 
-    def __init__(self, rows: list[dict[str, Any]]) -> None:
-        self._rows: dict[int, tuple[dict[str, Any], frozenset[str]]] = {}
+    def __init__(self, rows: list[C]) -> None:
+        self._rows: dict[int, tuple[C, frozenset[str]]] = {}
         self._postings: dict[tuple[str, str], set[int]] = {}
         self.extend(rows)
 
-    def extend(self, rows: list[dict[str, Any]]) -> None:
+    def extend(self, rows: list[C]) -> None:
         for row in rows:
             self.add(row)
 
-    def add(self, ticket: dict[str, Any], words: frozenset[str] | None = None) -> None:
-        words = words if words is not None else keywords(ticket["text"])
-        self._rows[ticket["id"]] = (ticket, words)
+    def add(self, ticket: C, words: frozenset[str] | None = None) -> None:
+        words = words if words is not None else keywords(ticket.text)
+        self._rows[ticket.id] = (ticket, words)
         for word in words:
-            self._postings.setdefault((ticket["category"], word), set()).add(ticket["id"])
+            self._postings.setdefault((ticket.category, word), set()).add(ticket.id)
 
     def remove(self, ticket_ids: list[int]) -> None:
         for ticket_id in ticket_ids:
@@ -89,16 +106,16 @@ class Window:
                 continue
             ticket, words = self._rows.pop(ticket_id)
             for word in words:
-                self._postings.get((ticket["category"], word), set()).discard(ticket_id)
+                self._postings.get((ticket.category, word), set()).discard(ticket_id)
 
-    def similar_to(self, ticket: dict[str, Any], words: frozenset[str]) -> list[dict[str, Any]]:
-        postings = (self._postings.get((ticket["category"], word), ()) for word in words)
+    def similar_to(self, ticket: Complaint, words: frozenset[str]) -> list[C]:
+        postings = (self._postings.get((ticket.category, word), ()) for word in words)
         # A keyword hundreds of recent complaints share says nothing about a common cause, and
         # counting through it would make each new ticket cost as much as the window is long.
         shared = Counter(other for posting in postings if len(posting) <= COMMON_KEYWORD
                          for other in posting)
         return [self._rows[other][0] for other, count in sorted(shared.items())
-                if other != ticket["id"]
+                if other != ticket.id
                 and _similar(count, len(words), len(self._rows[other][1]))]
 
 
@@ -109,10 +126,10 @@ class LazyWindow:
 
     def __init__(self, conn: Connection, since: datetime) -> None:
         self._conn, self._since = conn, since
-        self._window = Window([])
+        self._window: Window[Ticket] = Window([])
         self._loaded: set[str] = set()
 
-    def get(self, category: str) -> Window:
+    def get(self, category: str) -> Window[Ticket]:
         if category not in self._loaded:
             self._window.extend(ticket_store.recent_without_incident(self._conn, self._since,
                                                                      category))
@@ -120,52 +137,52 @@ class LazyWindow:
         return self._window
 
 
-def absorb(store: Store, conn: Connection, config: Config, ticket: dict[str, Any],
+def absorb(store: Store, conn: Connection, config: Config, ticket: Ticket,
            now: datetime, lazy: LazyWindow | None = None) -> bool:
     """Joins `ticket` to an incident, or starts one with it; True when its alert went out as the
     incident's (so the caller sends no alert of its own)."""
     window_start = now - config.incidents.window
-    own = keywords(ticket["text"])
-    for incident in incident_store.open_since(conn, ticket["category"], window_start):
+    own = keywords(ticket.text)
+    for incident in incident_store.open_since(conn, ticket.category, window_start):
         if similar(own, frozenset(incident["keywords"])):
             _join(store, conn, config, incident["id"], [ticket], now)
-            _alert(store, conn, config, incident["id"], now, joined=ticket["id"])
+            _alert(store, conn, config, incident["id"], now, joined=ticket.id)
             return True
-    window = (lazy or LazyWindow(conn, window_start)).get(ticket["category"])
+    window = (lazy or LazyWindow(conn, window_start)).get(ticket.category)
     group = [ticket, *window.similar_to(ticket, own)]
-    authors = {t["author"] or f"#{t['id']}" for t in group}
+    authors = {t.author or f"#{t.id}" for t in group}
     if len(authors) < config.incidents.min_complaints:
         window.add(ticket, own)
         return False
-    incident_id = incident_store.create(conn, category=ticket["category"],
+    incident_id = incident_store.create(conn, category=ticket.category,
                                         keywords=_common_words(group, own), now=now)
     _join(store, conn, config, incident_id, group, now)
-    window.remove([t["id"] for t in group])
+    window.remove([t.id for t in group])
     _alert(store, conn, config, incident_id, now, joined=None)
     return True
 
 
-def _common_words(group: list[dict[str, Any]], own: frozenset[str]) -> list[str]:
+def _common_words(group: list[Ticket], own: frozenset[str]) -> list[str]:
     """What the incident is about: the words at least two of its first complaints share (a
     later complaint joins when it is similar to these), else the newest one's words."""
-    counts = Counter(word for member in group for word in keywords(member["text"]))
+    counts = Counter(word for member in group for word in keywords(member.text))
     common = sorted(word for word, count in counts.items() if count >= 2)
     return common or sorted(own)
 
 
 def _join(store: Store, conn: Connection, config: Config, incident_id: int,
-          members: list[dict[str, Any]], now: datetime) -> None:
+          members: list[Ticket], now: datetime) -> None:
     """Members become level 1 with the `group` risk; a deadline only ever moves closer."""
-    incident_store.join(conn, incident_id, [m["id"] for m in members], now)
+    incident_store.join(conn, incident_id, [m.id for m in members], now)
     level_one = now + config.sla.respond_within[0]
     for member in members:
-        risks = list(dict.fromkeys([*member["risks"], "group"]))
-        reasons = list(dict.fromkeys([*member["reasons"],
+        risks = list(dict.fromkeys([*member.risks, "group"]))
+        reasons = list(dict.fromkeys([*member.reasons,
                                       reason(ReasonCode.INCIDENT, incident=incident_id)]))
         ticket_store.change(
-            conn, member["id"],
+            conn, member.id,
             {"level": 1, "risks": risks, "reasons": reasons,
-             "deadline": min(member["deadline"], level_one)},
+             "deadline": min(member.deadline, level_one)},
             now=now, action="incident", data={"incident": incident_id, "level": 1},
         )
 
@@ -173,7 +190,7 @@ def _join(store: Store, conn: Connection, config: Config, incident_id: int,
 def _alert(store: Store, conn: Connection, config: Config, incident_id: int, now: datetime, *,
            joined: int | None) -> None:
     listed = ticket_store.in_incident(conn, incident_id, limit=MAX_LISTED)
-    if joined is not None and joined not in {m["id"] for m in listed}:
+    if joined is not None and joined not in {m.id for m in listed}:
         found = ticket_store.get(conn, joined)
         listed += [found] if found else []
     members = [ticket_alert(m, config) for m in listed]

@@ -4,11 +4,12 @@ written in the caller's transaction."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alerts.render import TicketAlert, render_ticket
 from alerts.routing import person_targets
 from watcher.config import Config
+from watcher.records import Ticket
 from watcher.store import outbox
 
 if TYPE_CHECKING:
@@ -17,14 +18,14 @@ if TYPE_CHECKING:
     from watcher.store.db import Store
 
 
-def ticket_alert(ticket: dict[str, Any], config: Config) -> TicketAlert:
+def ticket_alert(ticket: Ticket, config: Config) -> TicketAlert:
     """The alert view of a ticket row joined with its mention (store.tickets.ticket_query)."""
     return TicketAlert(
-        ticket_id=ticket["id"], level=ticket["level"], category=ticket["category"],
-        department=ticket["department"], platform=ticket["platform"], source=ticket["source"],
-        author=ticket.get("author"), text=ticket["text"], url=ticket.get("url"),
-        deadline=ticket["deadline"], reasons=tuple(ticket["reasons"] or ()),
-        assignee=ticket.get("assignee"), link=ticket_link(config, ticket["id"]),
+        ticket_id=ticket.id, level=ticket.level, category=ticket.category,
+        department=ticket.department, platform=ticket.platform, source=ticket.source,
+        author=ticket.author, text=ticket.text, url=ticket.url,
+        deadline=ticket.deadline, reasons=ticket.reasons,
+        assignee=ticket.assignee, link=ticket_link(config, ticket.id),
     )
 
 
@@ -34,12 +35,12 @@ def ticket_link(config: Config, ticket_id: int) -> str | None:
     return f"{base.rstrip('/')}/tickets/{ticket_id}" if base else None
 
 
-def queue_ticket_alert(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], *,
+def queue_ticket_alert(store: Store, conn: Connection, config: Config, ticket: Ticket, *,
                        kind: str, key: str, targets: list[str], now: datetime) -> None:
     title, body = render_ticket(ticket_alert(ticket, config), config.tz, kind)
-    outbox.enqueue(store, conn, alert_key=f"ticket:{ticket['id']}:{key}", targets=targets,
-                   title=title, body=body, now=now, ticket_id=ticket["id"], level=ticket["level"])
+    outbox.enqueue(store, conn, alert_key=f"ticket:{ticket.id}:{key}", targets=targets,
+                   title=title, body=body, now=now, ticket_id=ticket.id, level=ticket.level)
 
 
-def assignee_targets(config: Config, ticket: dict[str, Any]) -> list[str]:
-    return person_targets(ticket.get("assignee"), config.duty, config.alerts)
+def assignee_targets(config: Config, ticket: Ticket) -> list[str]:
+    return person_targets(ticket.assignee, config.duty, config.alerts)

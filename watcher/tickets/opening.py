@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.routing import new_ticket_targets, on_duty
 from watcher.config import Config
+from watcher.records import Ticket
 from watcher.store import tickets as ticket_store
 from watcher.tickets import incidents
 from watcher.tickets.notify import queue_ticket_alert
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
 
 
 def open_ticket(store: Store, conn: Connection, config: Config, *, mention: dict[str, Any],
-                score: Score, now: datetime, window: LazyWindow | None = None
-                ) -> dict[str, Any]:
+                score: Score, now: datetime, window: LazyWindow | None = None) -> Ticket:
     """Writes the ticket, assigned to whoever is on duty now, with its creation event and its
     alert (or, when it completes a burst of similar complaints, the incident's alert)."""
     assert score.level is not None
@@ -37,7 +37,7 @@ def open_ticket(store: Store, conn: Connection, config: Config, *, mention: dict
     ticket = ticket_store.get(conn, ticket_id)
     assert ticket is not None
     if not incidents.absorb(store, conn, config, ticket, now, window):
-        targets = new_ticket_targets(ticket["level"], ticket["assignee"], config.duty,
+        targets = new_ticket_targets(ticket.level, ticket.assignee, config.duty,
                                      config.alerts)
         queue_ticket_alert(store, conn, config, ticket, kind="new", key="new", targets=targets,
                            now=now)

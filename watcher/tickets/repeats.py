@@ -4,12 +4,13 @@ new one; the ticket rises to level 2 (unless higher) and is re-alerted once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from alerts.routing import new_ticket_targets
 from watcher.reasons import ReasonCode, reason
-from watcher.records import DONE, TicketStatus
+from watcher.records import DONE, Ticket, TicketStatus
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
@@ -32,33 +33,33 @@ def link_repeat(store: Store, conn: Connection, config: Config, mention: dict[st
                                      since=now - config.tickets.repeat_window)
     if ticket is None:
         return None
-    ticket_store.link_mention(store, conn, mention_id=mention["id"], ticket_id=ticket["id"],
+    ticket_store.link_mention(store, conn, mention_id=mention["id"], ticket_id=ticket.id,
                               kind="repeat", now=now)
     changes = _raised(ticket, config, now)
-    ticket_store.change(conn, ticket["id"], changes, now=now, action="repeat",
+    ticket_store.change(conn, ticket.id, changes, now=now, action="repeat",
                         note=mention["text"][:500],
                         data={"mention": mention["id"], "level": changes["level"]})
-    if ticket_store.mark_once(store, conn, ticket["id"], "repeat-alert", now):
-        raised = ticket | changes
-        targets = new_ticket_targets(raised["level"], raised["assignee"], config.duty,
+    if ticket_store.mark_once(store, conn, ticket.id, "repeat-alert", now):
+        raised = replace(ticket, **changes)
+        targets = new_ticket_targets(raised.level, raised.assignee, config.duty,
                                      config.alerts)
         queue_ticket_alert(store, conn, config, raised, kind="repeat", key="repeat",
                            targets=targets, now=now)
-    return int(ticket["id"])
+    return int(ticket.id)
 
 
-def _raised(ticket: dict[str, Any], config: Config, now: datetime) -> dict[str, Any]:
+def _raised(ticket: Ticket, config: Config, now: datetime) -> dict[str, Any]:
     """Level at most 2 with the `repeat` risk; a resolved or closed ticket is reopened, since
     the customer says the problem is not solved."""
-    level = min(ticket["level"], REPEAT_LEVEL)
-    deadline = min(ticket["deadline"], TicketPolicy.from_config(config).deadline(level, now))
+    level = min(ticket.level, REPEAT_LEVEL)
+    deadline = min(ticket.deadline, TicketPolicy.from_config(config).deadline(level, now))
     changes: dict[str, Any] = {
         "level": level,
         "deadline": deadline,
-        "risks": list(dict.fromkeys([*ticket["risks"], "repeat"])),
-        "reasons": list(dict.fromkeys([*ticket["reasons"], reason(ReasonCode.REPEAT)])),
+        "risks": tuple(dict.fromkeys([*ticket.risks, "repeat"])),
+        "reasons": tuple(dict.fromkeys([*ticket.reasons, reason(ReasonCode.REPEAT)])),
     }
-    if ticket["status"] in DONE:
+    if ticket.status in DONE:
         changes |= {"status": TicketStatus.REOPENED, "resolved_at": None, "closed_at": None,
                     "deadline": TicketPolicy.from_config(config).deadline(level, now)}
     return changes

@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from alerts.routing import escalation_targets
+from watcher.records import Ticket
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import assignee_targets, queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
@@ -39,51 +40,51 @@ def sla_pass(store: Store, config: Config, now: datetime) -> SlaReport:
         quiet = ticket_store.wanting_progress(conn, PROGRESS_LEVELS,
                                               now - config.sla.progress_every)
     for ticket in overdue:
-        breach = ticket["deadline"].isoformat()
+        breach = ticket.deadline.isoformat()
         report.reminded += _once(store, config, ticket, f"overdue:{breach}", now, _remind)
-        if now >= policy.later(ticket["level"], ticket["deadline"], config.sla.escalate_after):
+        if now >= policy.later(ticket.level, ticket.deadline, config.sla.escalate_after):
             report.escalated += _once(store, config, ticket, f"escalated:{breach}", now,
                                       _escalate)
     for ticket in quiet:
-        since = (ticket["last_progress_at"] or ticket["created_at"]).isoformat()
+        since = (ticket.last_progress_at or ticket.created_at).isoformat()
         report.progress += _once(store, config, ticket, f"progress:{since}", now, _progress)
     return report
 
 
-Act = Callable[["Store", "Connection", "Config", dict[str, Any], str, datetime], None]
+Act = Callable[["Store", "Connection", "Config", Ticket, str, datetime], None]
 
 
-def _once(store: Store, config: Config, ticket: dict[str, Any], mark: str, now: datetime,
+def _once(store: Store, config: Config, ticket: Ticket, mark: str, now: datetime,
           act: Act) -> int:
     """Runs `act` in its own transaction if this pass is the first to claim `mark`."""
     with store.begin() as conn:
-        if not ticket_store.mark_once(store, conn, ticket["id"], mark, now):
+        if not ticket_store.mark_once(store, conn, ticket.id, mark, now):
             return 0
         act(store, conn, config, ticket, mark, now)
     return 1
 
 
-def _remind(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], mark: str,
+def _remind(store: Store, conn: Connection, config: Config, ticket: Ticket, mark: str,
             now: datetime) -> None:
     targets = assignee_targets(config, ticket)
     queue_ticket_alert(store, conn, config, ticket, kind="overdue", key=mark, targets=targets,
                        now=now)
-    ticket_store.add_event(conn, ticket["id"], now=now, action="reminded",
-                           data={"deadline": ticket["deadline"].isoformat(), "to": "assignee"})
+    ticket_store.add_event(conn, ticket.id, now=now, action="reminded",
+                           data={"deadline": ticket.deadline.isoformat(), "to": "assignee"})
 
 
-def _escalate(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], mark: str,
+def _escalate(store: Store, conn: Connection, config: Config, ticket: Ticket, mark: str,
               now: datetime) -> None:
     queue_ticket_alert(store, conn, config, ticket, kind="escalation", key=mark,
                        targets=escalation_targets(config.alerts), now=now)
-    ticket_store.add_event(conn, ticket["id"], now=now, action="escalated",
-                           data={"deadline": ticket["deadline"].isoformat(), "to": "supervisor"})
+    ticket_store.add_event(conn, ticket.id, now=now, action="escalated",
+                           data={"deadline": ticket.deadline.isoformat(), "to": "supervisor"})
 
 
-def _progress(store: Store, conn: Connection, config: Config, ticket: dict[str, Any], mark: str,
+def _progress(store: Store, conn: Connection, config: Config, ticket: Ticket, mark: str,
               now: datetime) -> None:
     targets = assignee_targets(config, ticket)
     queue_ticket_alert(store, conn, config, ticket, kind="progress", key=mark, targets=targets,
                        now=now)
-    ticket_store.add_event(conn, ticket["id"], now=now, action="progress_reminder",
+    ticket_store.add_event(conn, ticket.id, now=now, action="progress_reminder",
                            data={"since": mark.split(":", 1)[1]})

@@ -24,7 +24,7 @@ def build_app(parts: Parts) -> web.Application:
     app.router.add_get("/healthz", ops.healthz)
     app.router.add_get("/metrics", ops.metrics)
     try:
-        from watcher.web.console import add_console
+        from watcher.web.console import add_console  # optional: see the except below
     except ImportError:  # a build without the console still serves health and metrics
         pass
     else:

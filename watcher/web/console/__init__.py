@@ -8,6 +8,7 @@ from aiohttp import web
 
 def add_console(app: web.Application) -> None:
     """Registers the console's routes on `app` (which holds the daemon's Parts)."""
-    from watcher.web.console.app import setup  # here: the config check imports passwords only
+    # here: importing a console module (i18n, catalogs) does not load every page and template
+    from watcher.web.console.app import setup
 
     setup(app)

@@ -38,7 +38,7 @@ async def tickets(request: web.Request) -> web.StreamResponse:
                             parse_filter(request.query, user.name, now), now, user.name)
     counts = found["counts"]
     return _json({
-        "tickets": [ticket_json(row, tz) | {"link": f"/tickets/{row['id']}"}
+        "tickets": [ticket_json(row, tz) | {"link": f"/tickets/{row.id}"}
                     for row in found["tickets"]],
         "counts": {"unresolved": counts.unresolved, "awaiting": counts.awaiting,
                    "overdue": counts.overdue, "unassigned": counts.unassigned,
@@ -63,7 +63,7 @@ async def ticket(request: web.Request) -> web.StreamResponse:
     incident = found["incident"]
     mention = found["mention"]
     return _json(ticket_json(found["ticket"], tz) | {
-        "link": f"/tickets/{found['ticket']['id']}",
+        "link": f"/tickets/{found['ticket'].id}",
         "score": {"probability": mention["probability"], "sentiment": mention["sentiment"]},
         "history": [{"at": _time(e["at"], tz), "actor": e["actor"], "action": e["action"],
                      "note": e["note"], "data": e["data"]} for e in found["history"]],
@@ -73,7 +73,7 @@ async def ticket(request: web.Request) -> web.StreamResponse:
         "incident": None if incident is None else {
             "id": incident["id"], "status": incident["status"], "category": incident["category"],
             "keywords": incident["keywords"], "created_at": _time(incident["created_at"], tz),
-            "tickets": [t["id"] for t in found["incident_tickets"]]},
+            "tickets": [t.id for t in found["incident_tickets"]]},
         "actions": found["actions"],
     })
 

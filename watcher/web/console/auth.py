@@ -14,7 +14,6 @@ import hmac
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -153,7 +152,3 @@ def api_requires(role: str) -> Callable[[Handler], Handler]:
 
     return wrap
 
-
-def role_flags(user: Any) -> dict[str, bool]:
-    return {"can_act": bool(user) and allowed(user, "staff"),
-            "is_admin": bool(user) and allowed(user, "admin")}

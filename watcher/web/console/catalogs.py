@@ -22,7 +22,7 @@ JINJA_OPTIONS = {"extensions": "jinja2.ext.i18n", "trim_blocks": "true",
 
 def extract() -> Any:
     """Every message of the console's templates and Python modules, as a babel Catalog."""
-    from babel.messages.catalog import Catalog
+    from babel.messages.catalog import Catalog  # babel: a dev dependency, for this tool only
     from babel.messages.extract import extract_from_dir
 
     catalog = Catalog(project="watcher", domain=DOMAIN)
@@ -40,14 +40,14 @@ def po_path(language: str) -> Path:
 
 
 def read_po(language: str) -> Any:
-    from babel.messages.pofile import read_po as read
+    from babel.messages.pofile import read_po as read  # babel: dev only (see above)
 
     with po_path(language).open("rb") as file:
         return read(file, locale=language)
 
 
 def mo_bytes(catalog: Any) -> bytes:
-    from babel.messages.mofile import write_mo
+    from babel.messages.mofile import write_mo  # babel: dev only (see above)
 
     out = io.BytesIO()
     write_mo(out, catalog)
@@ -55,7 +55,7 @@ def mo_bytes(catalog: Any) -> bytes:
 
 
 def update() -> None:
-    from babel.messages.pofile import write_po
+    from babel.messages.pofile import write_po  # babel: dev only (see above)
 
     template = extract()
     for language in LANGUAGES:
@@ -64,7 +64,7 @@ def update() -> None:
         if path.exists():
             catalog = read_po(language)
         else:
-            from babel.messages.catalog import Catalog
+            from babel.messages.catalog import Catalog  # babel: dev only (see above)
 
             catalog = Catalog(locale=language, domain=DOMAIN, project="watcher")
         template.creation_date = catalog.creation_date  # a date that changes on every run

@@ -36,16 +36,16 @@ def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | Non
         row = ticket_store.get(conn, ticket_id)
         if row is None:
             return None
-        incident = incident_store.get(conn, row["incident_id"]) if row["incident_id"] else None
+        incident = incident_store.get(conn, row.incident_id) if row.incident_id else None
         return {
             "ticket": row,
-            "mention": mention_store.by_ids(conn, [row["mention_id"]])[row["mention_id"]],
+            "mention": mention_store.by_ids(conn, [row.mention_id])[row.mention_id],
             "history": ticket_store.events(conn, ticket_id),
             "linked": ticket_store.linked_mentions(conn, ticket_id),
-            "reposts": reports.reposts(conn, row["mention_id"]),
+            "reposts": reports.reposts(conn, row.mention_id),
             "incident": incident,
             "incident_tickets": ticket_store.in_incident(conn, incident["id"]) if incident else [],
-            "actions": actions_from(row["status"]),
+            "actions": actions_from(row.status),
             "people": _people(config, reports.assignees(conn)),
         }
 
