@@ -113,13 +113,16 @@ class HttpClient:
             if validators.get("last_modified"):
                 request_headers["If-Modified-Since"] = validators["last_modified"]
         host = _host_key(url)
-        async with self._overall, self._host_semaphore(host):
-            for attempt in range(self.settings.retries + 1):
-                response = await self._attempt(host, url, request_headers, params, attempt)
-                if response is not None:
-                    if response.not_modified:
-                        response.validators = dict(validators or {})
-                    return response
+        for attempt in range(self.settings.retries + 1):
+            # The slots are held for one attempt only: a source waiting out a Retry-After or
+            # a backoff leaves them to the other sources of its host meanwhile.
+            async with self._overall, self._host_semaphore(host):
+                outcome = await self._attempt(host, url, request_headers, params, attempt)
+            if isinstance(outcome, Response):
+                if outcome.not_modified:
+                    outcome.validators = dict(validators or {})
+                return outcome
+            await asyncio.sleep(outcome)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     async def _attempt(
@@ -129,22 +132,21 @@ class HttpClient:
         headers: dict[str, str],
         params: Mapping[str, Any] | None,
         attempt: int,
-    ) -> Response | None:
-        """One try: the response, None to try again (after waiting), or a raised SourceError."""
+    ) -> Response | float:
+        """One try: the response, the seconds to wait before trying again, or a raised
+        SourceError."""
         last = attempt >= self.settings.retries
         try:
             response = await self._send(host, url, headers, params)
         except SourceError as exc:
             if last or exc.kind not in ("timeout", "network"):
                 raise
-            await asyncio.sleep(_backoff(attempt))
-            return None
+            return _backoff(attempt)
         if response.status in RETRY_STATUSES:
             wait = _retry_after(response.headers.get("retry-after"))
             if last or (wait is not None and wait > MAX_RETRY_AFTER):
                 raise _status_error(response, wait)
-            await asyncio.sleep(wait if wait is not None else _backoff(attempt))
-            return None
+            return wait if wait is not None else _backoff(attempt)
         if response.status == 304:
             response.not_modified = True
             return response
