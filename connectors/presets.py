@@ -210,7 +210,10 @@ class JsonPreset(Preset):
                 raise HttpStatusError(f"{self.refused} (HTTP {exc.status})", exc.status,
                                       "auth") from None
             self.check_response(response)
-            return self.page(source, parse_json(response), response, request)
+            warnings: list[str] = []
+            page = self.page(source, parse_json(response, warnings), response, request)
+            page.warnings[:0] = warnings
+            return page
 
         return await sweep(read, self.first(source, cursor), cursor, source.options)
 

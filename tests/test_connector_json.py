@@ -101,3 +101,37 @@ def test_recorded_responses(shared: Path, name: str, items: str, fields: dict[st
         assert mention.text and "<p>" not in mention.text and "</" not in mention.text
         assert mention.created_at is not None and mention.created_at.tzinfo is not None
         assert mention.author
+
+
+# Hostile pages (#17): a bad byte costs one item's text, not the page; a page nested too deep
+# for the parser is that source's parse error, not an internal error with a traceback.
+
+@respx.mock
+def test_one_bad_byte_keeps_the_page() -> None:
+    body = BODY.replace("满意".encode(), "满".encode() + b"\xff\xfe", 1)
+    assert body != BODY
+    respx.get(URL).respond(200, content=body, headers={"Content-Type": "application/json"})
+    result = fetch(source())  # type: ignore[arg-type]
+    assert len(result.mentions) == 3
+    assert result.mentions[1].text.startswith("发货很快") and "\ufffd" in result.mentions[1].text
+    assert any("not valid utf-8" in w.lower() for w in result.warnings)
+
+
+@respx.mock
+def test_one_bad_byte_keeps_the_page_of_a_preset() -> None:
+    body = (Path(__file__).parent / "fixtures" / "presets" / "hackernews.json").read_bytes()
+    body = body.replace(b"twice", b"tw\xffice", 1)
+    respx.get("https://hn.algolia.com/api/v1/search_by_date").respond(200, content=body)
+    result = fetch(source_from(kind="hackernews", query="acme", page_delay="0s"))
+    assert len(result.mentions) == 2 and "tw\ufffdice" in result.mentions[0].text
+    assert any("not valid utf-8" in w.lower() for w in result.warnings)
+
+
+@pytest.mark.parametrize("depth", [300, 100_000])
+@respx.mock
+def test_deep_json_is_a_parse_error(depth: int) -> None:
+    body = b'{"data": {"reviews": ' + b"[" * depth + b"]" * depth + b"}}"
+    respx.get(URL).respond(200, content=body, headers={"Content-Type": "application/json"})
+    with pytest.raises(SourceError, match="nested deeper than") as caught:
+        fetch(source())  # type: ignore[arg-type]
+    assert caught.value.kind == "parse"
