@@ -17,7 +17,7 @@ import ssl
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from watcher.config.sections import HttpSection
+from watcher.http.decoding import Decoder, DecodingError, TooLarge, accept_encoding
 from watcher.http.netbackend import asyncio_transport
 from watcher.model import SourceError
 from watcher.redaction import redact
@@ -186,26 +187,31 @@ class HttpClient:
             ) from None
 
     async def _read(self, stream: httpx.Response) -> Response:
+        """The body, decoded step by step and counted against the size cap as it comes: a
+        few KB that inflate to GBs never reach memory (watcher/http/decoding.py)."""
         limit: int = self.settings.max_bytes
         declared = stream.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise SourceError(f"response too large: {int(declared)} bytes > {limit}", "too_large")
-        chunks, size = [], 0
-        if stream.status_code >= 400:  # only what an error message may need
+        failed = stream.status_code >= 400
+        if failed:  # only what an error message may need
             limit = ERROR_BODY_BYTES
-        async for chunk in stream.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                if stream.status_code >= 400:
-                    chunks.append(chunk[: max(0, limit - size + len(chunk))])
-                    break
-                raise SourceError(f"response too large: over {limit} bytes", "too_large")
-            chunks.append(chunk)
+        try:
+            decoder = Decoder(stream.headers.get("content-encoding", ""), limit)
+            content = await _read_decoded(stream.aiter_raw(), decoder, limit, failed)
+        except TooLarge:
+            if failed:
+                content = b""
+            else:
+                raise SourceError(f"response too large: over {limit} bytes once decoded",
+                                  "too_large") from None
+        except DecodingError as exc:
+            raise SourceError(f"{exc}: {redact(str(stream.url))}", "parse") from None
         return Response(
             url=str(stream.url),
             status=stream.status_code,
             headers=stream.headers,
-            content=b"".join(chunks),
+            content=content,
             validators=_validators(stream.headers),
         )
 
@@ -221,7 +227,8 @@ class HttpClient:
                 transport = asyncio_transport(shared_ssl_context(), limits)
             # With a proxy in the environment, httpx's own transports (anyio) take it.
             client = httpx.AsyncClient(
-                headers={"User-Agent": self.settings.user_agent},
+                headers={"User-Agent": self.settings.user_agent,
+                         "Accept-Encoding": accept_encoding()},
                 timeout=httpx.Timeout(self.settings.timeout.total_seconds()),
                 limits=limits,
                 follow_redirects=self.settings.follow_redirects,
@@ -292,6 +299,22 @@ def _parsed_url(url: str) -> httpx.URL:
 def _host_key(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}"
+
+
+async def _read_decoded(raw: AsyncIterator[bytes], decoder: Decoder, limit: int,
+                        truncate: bool) -> bytes:
+    """The decoded body; over `limit` bytes it is cut there (`truncate`) or refused."""
+    pieces, size = [], 0
+    async for chunk in raw:
+        for piece in decoder.feed(chunk):
+            size += len(piece)
+            if size > limit:
+                if truncate:
+                    pieces.append(piece[: len(piece) - (size - limit)])
+                    return b"".join(pieces)
+                raise SourceError(f"response too large: over {limit} bytes", "too_large")
+            pieces.append(piece)
+    return b"".join(pieces)
 
 
 def _validators(headers: httpx.Headers) -> dict[str, str]:
