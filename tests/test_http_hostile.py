@@ -11,6 +11,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -205,3 +206,133 @@ def test_an_error_body_is_cut_not_refused() -> None:
     finally:
         server.stop()
     assert caught.value.body == b"x" * ERROR_BODY_BYTES
+
+
+# Redirects (#17 item 2): a platform's redirect into the private network is refused unless the
+# configured URL is itself there; configured headers never follow a redirect to another origin;
+# errors name the URL that failed.
+
+def _get(url: str, headers: dict[str, str] | None = None, timeout: float = 5.0,
+         max_bytes: int = MAX_BYTES) -> Any:
+    import asyncio
+    from datetime import timedelta
+
+    from watcher.config.schema import ByteSize
+    from watcher.config.sections import HttpSection
+    from watcher.http.client import HttpClient
+
+    settings = HttpSection(retries=0, timeout=timedelta(seconds=timeout),
+                           max_bytes=ByteSize(max_bytes))
+
+    async def go() -> object:
+        async with HttpClient(settings) as http:
+            return await http.get(url, headers=headers)
+
+    return asyncio.run(go())
+
+
+@pytest.mark.parametrize("target", [
+    "http://127.0.0.1:{port}/internal", "http://localhost:{port}/internal",
+    "http://[::1]:{port}/internal", "http://10.1.2.3/admin", "http://192.168.1.1/",
+    "http://172.16.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/",
+    "http://0.0.0.0:{port}/internal",
+])
+def test_a_redirect_into_the_private_network_is_refused(target: str) -> None:
+    import respx
+
+    from watcher.model import SourceError
+
+    internal = PlatformServer({"/internal": Route(b"secret", "text/plain")}).start()
+    target = target.format(port=internal.port)
+    try:
+        with respx.mock(assert_all_called=False) as mock:
+            for host in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+                mock.route(host=host).pass_through()
+            mock.get("https://platform.test/feed").respond(302, headers={"Location": target})
+            with pytest.raises(SourceError, match="refused a redirect") as caught:
+                _get("https://platform.test/feed", timeout=2)
+    finally:
+        internal.stop()
+    assert target in str(caught.value)
+    assert internal.hits == {}
+
+
+def test_redirects_inside_a_private_network_the_config_points_to_are_followed() -> None:
+    server = PlatformServer({
+        "/old": Route(b"", "text/plain", status=301, headers={"Location": "/new"}),
+        "/new": Route(b"moved here", "text/plain"),
+    }).start()
+    try:
+        answer = _get(f"{server.url}/old")
+    finally:
+        server.stop()
+    assert answer.content == b"moved here"
+    assert answer.url == f"{server.url}/new"
+
+
+def test_configured_headers_stay_behind_when_a_redirect_leaves_the_origin() -> None:
+    other = PlatformServer({"/landing": Route(b"elsewhere", "text/plain")}).start()
+    first = PlatformServer({
+        "/same": Route(b"", "text/plain", status=302, headers={"Location": "/there"}),
+        "/there": Route(b"", "text/plain", status=302,
+                        headers={"Location": f"http://localhost:{other.port}/landing"}),
+    }).start()
+    secrets = {"X-Api-Key": "k-123", "Authorization": "Bearer t-456", "Cookie": "SUB=c-789",
+               "X-Custom": "c"}
+    try:
+        answer = _get(f"{first.url}/same", headers=secrets)
+    finally:
+        first.stop()
+        other.stop()
+    assert answer.content == b"elsewhere"
+    (same_origin,) = first.headers["/there"]
+    assert {k.lower(): v for k, v in secrets.items()}.items() <= same_origin.items()
+    (landing,) = other.headers["/landing"]
+    assert not {"x-api-key", "authorization", "cookie", "x-custom"} & landing.keys(), landing
+    assert landing["user-agent"].startswith("Watcher/")
+
+
+@pytest.mark.parametrize(("path", "kind"), [("/gone", "http"), ("/slow", "timeout"),
+                                            ("/big", "too_large")])
+def test_errors_after_a_redirect_name_the_final_url(path: str, kind: str) -> None:
+    from watcher.model import SourceError
+
+    server = PlatformServer({
+        "/start": Route(b"", "text/plain", status=302, headers={"Location": path}),
+        "/gone": Route(b"", "text/plain", status=404),
+        "/slow": Route(b"late", "text/plain", delay=2.0),
+        "/big": Route(b"x" * 5000, "text/plain"),
+    }).start()
+    try:
+        with pytest.raises(SourceError) as caught:
+            _get(f"{server.url}/start", timeout=1, max_bytes=1000)
+    finally:
+        server.stop()
+    assert caught.value.kind == kind
+    assert f"{server.url}{path}" in str(caught.value)
+
+
+def test_a_redirect_to_a_name_that_resolves_inside_is_refused_where_it_connects() -> None:
+    import socket
+
+    import respx
+
+    from watcher.http.addresses import internal_address
+    from watcher.model import SourceError
+
+    name = socket.gethostname()  # a name, not an address; it resolves to this machine
+    addresses = {info[4][0] for info in socket.getaddrinfo(name, 80, type=socket.SOCK_STREAM)}
+    if not addresses or not all(internal_address(str(a)) for a in addresses):
+        pytest.skip(f"{name} does not resolve to an internal address here")
+    internal = PlatformServer({"/internal": Route(b"secret", "text/plain")}).start()
+    internal_url = f"http://{name}:{internal.port}/internal"
+    try:
+        with respx.mock(assert_all_called=False) as mock:
+            mock.route(host=name).pass_through()
+            mock.get("https://platform.test/feed").respond(302, headers={"Location": internal_url})
+            with pytest.raises(SourceError, match="refused a redirect") as caught:
+                _get("https://platform.test/feed", timeout=2)
+    finally:
+        internal.stop()
+    assert internal_url in str(caught.value) and caught.value.kind == "http"
+    assert internal.hits == {}
