@@ -76,8 +76,8 @@ class FeedPreset(Preset):
         response, kept = await get_conditional(source, cursor, http, url=self.endpoint(source))
         if response.not_modified:
             return FetchResult([], kept, not_modified=True)
-        feed = parse_feed(response)
         page = Page()
+        feed = parse_feed(response, page.warnings)
         if feed.bozo:
             page.warnings.append(f"feed parsed with problems: {feed.bozo_exception}"[:200])
         for index, entry in enumerate(feed.entries):
