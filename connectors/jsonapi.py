@@ -63,15 +63,14 @@ def parse_json(response: Response, warnings: list[str] | None = None) -> Any:
     become U+FFFD, with a warning in `warnings`: one bad byte costs a character, not the page."""
     try:
         try:
-            document = json.loads(response.content)
+            return loads_bounded(response.content)
         except UnicodeDecodeError:
             text = response.text()  # the declared charset, else UTF-8; bad bytes replaced
-            document = json.loads(text)
+            document = loads_bounded(text)
             if warnings is not None:
                 warnings.append(f"the page is not valid {response.charset or 'UTF-8'}: "
                                 f"{text.count(chr(0xFFFD))} bad bytes read as U+FFFD")
-    except RecursionError:  # deeper than the parser itself goes (~1,000 levels)
-        raise SourceError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "parse") from None
+            return document
     except json.JSONDecodeError as exc:
         head = response.content[:512].lstrip().lower()
         if "html" in response.content_type or head.startswith((b"<!doctype", b"<html", b"<")):
@@ -80,9 +79,19 @@ def parse_json(response: Response, warnings: list[str] | None = None) -> Any:
                 "parse",
             ) from None
         raise SourceError(f"not valid JSON: {exc.msg} at byte {exc.pos}", "parse") from None
-    if _deeper_than(document, MAX_JSON_DEPTH):
-        raise SourceError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "parse")
-    return document
+
+
+def loads_bounded(data: str | bytes) -> Any:
+    """json.loads, with a document nested deeper than MAX_JSON_DEPTH refused as a SourceError
+    (kind parse) instead of a RecursionError or a record too deep to store."""
+    try:
+        document = json.loads(data)
+    except RecursionError:  # deeper than the parser itself goes (~1,000 levels)
+        document = None
+    else:
+        if not _deeper_than(document, MAX_JSON_DEPTH):
+            return document
+    raise SourceError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "parse")
 
 
 def _deeper_than(document: Any, limit: int) -> bool:

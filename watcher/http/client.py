@@ -32,12 +32,13 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import httpcore
 
 from watcher.config.sections import HttpSection
+from watcher.errors import SourceError
+from watcher.errors import SourceErrorKind as Kind
 from watcher.http.addresses import internal_name, resolves_inside
 from watcher.http.connections import Connections, Target, target
 from watcher.http.decoding import Decoder, DecodingError, TooLarge, accept_encoding
 from watcher.http.models import Headers, HttpStatusError, Response
 from watcher.http.netbackend import InternalAddressRefused
-from watcher.model import SourceError
 from watcher.redaction import redact
 
 __all__ = ["HttpClient", "HttpStatusError", "Response", "preload_ssl_context",
@@ -110,7 +111,7 @@ class HttpClient:
         try:
             response = await self._send(url, headers)
         except SourceError as exc:
-            if last or exc.kind not in ("timeout", "network"):
+            if last or exc.kind not in (Kind.TIMEOUT, Kind.NETWORK):
                 raise
             return _backoff(attempt)
         if response.status in RETRY_STATUSES:
@@ -135,15 +136,15 @@ class HttpClient:
                 return await self._follow(hops, headers)
         except TimeoutError:
             raise SourceError(f"timed out after {self._deadline:g}s: {redact(hops[-1])}",
-                              "timeout") from None
+                              Kind.TIMEOUT) from None
         except InternalAddressRefused as exc:
-            raise SourceError(f"refused a redirect to {redact(hops[-1])}: {exc}", "http") \
+            raise SourceError(f"refused a redirect to {redact(hops[-1])}: {exc}", Kind.HTTP) \
                 from None
         except Exception as exc:
             kind = _transport_error_kind(exc)
             if kind is None:
                 raise
-            if kind == "timeout":
+            if kind is Kind.TIMEOUT:
                 raise SourceError(f"timed out ({type(exc).__name__}): {redact(hops[-1])}",
                                   kind) from None
             detail = redact(str(exc)) or "connection failed"
@@ -173,7 +174,7 @@ class HttpClient:
             if not inside:
                 await self._check_outside(where)
         raise SourceError(f"redirect loop or more than {MAX_REDIRECTS} redirects: "
-                          f"{redact(hops[-1])}", "http")
+                          f"{redact(hops[-1])}", Kind.HTTP)
 
     async def _open(self, where: Target, headers: list[tuple[bytes, bytes]], *,
                     refuse_internal: bool) -> httpcore.Response:
@@ -214,7 +215,7 @@ class HttpClient:
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise SourceError(f"response too large: {int(declared)} bytes > {limit}: "
-                              f"{redact(where.url)}", "too_large")
+                              f"{redact(where.url)}", Kind.TOO_LARGE)
         failed = answer.status >= 400
         if failed:  # only what an error message may need
             limit = ERROR_BODY_BYTES
@@ -225,10 +226,10 @@ class HttpClient:
         except TooLarge:
             if not failed:
                 raise SourceError(f"response too large: over {limit} bytes once decoded: "
-                                  f"{redact(where.url)}", "too_large") from None
+                                  f"{redact(where.url)}", Kind.TOO_LARGE) from None
             content = b""
         except DecodingError as exc:
-            raise SourceError(f"{exc}: {redact(where.url)}", "parse") from None
+            raise SourceError(f"{exc}: {redact(where.url)}", Kind.PARSE) from None
         except SourceError as exc:
             raise SourceError(f"{exc}: {redact(where.url)}", exc.kind) from None
         return Response(url=where.url, status=answer.status, headers=headers, content=content,
@@ -328,13 +329,13 @@ def _status_error(response: Response, wait: float | None) -> HttpStatusError:
     url = redact(response.url)
     if status == 429:
         hint = f", retry after {wait:g}s" if wait is not None else ""
-        return HttpStatusError(f"rate limited (HTTP 429{hint}): {url}", status, "rate_limited",
+        return HttpStatusError(f"rate limited (HTTP 429{hint}): {url}", status, Kind.RATE_LIMITED,
                                response.headers, response.content)
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:  # 432 and the like: a platform's own
         phrase = ""
-    kind = "auth" if status in AUTH_STATUSES else "http"
+    kind = Kind.AUTH if status in AUTH_STATUSES else Kind.HTTP
     return HttpStatusError(f"HTTP {status} {phrase}: {url}".replace("  ", " "), status, kind,
                            response.headers, response.content)
 
@@ -351,7 +352,7 @@ async def _read_decoded(raw: AsyncIterator[bytes], decoder: Decoder | None, limi
                 if truncate:
                     pieces.append(piece[: len(piece) - (size - limit)])
                     return b"".join(pieces)
-                raise SourceError(f"response too large: over {limit} bytes", "too_large")
+                raise SourceError(f"response too large: over {limit} bytes", Kind.TOO_LARGE)
             pieces.append(piece)
     return b"".join(pieces)
 
@@ -365,20 +366,20 @@ def _location(answer: httpcore.Response) -> str | None:
     return None
 
 
-def _transport_error_kind(exc: BaseException) -> str | None:
+def _transport_error_kind(exc: BaseException) -> Kind | None:
     """`timeout` or `network` for what the transport raises; None for anything else."""
     if isinstance(exc, httpcore.TimeoutException):
-        return "timeout"
+        return Kind.TIMEOUT
     if isinstance(exc, httpcore.NetworkError | httpcore.ProtocolError | httpcore.ProxyError
                   | httpcore.UnsupportedProtocol):
-        return "network"
+        return Kind.NETWORK
     # httpx's own errors, when something under httpcore raises them (respx in the tests does);
     # looked up only where httpx is already imported
     httpx = sys.modules.get("httpx")
     if httpx is not None and isinstance(exc, httpx.TimeoutException):
-        return "timeout"
+        return Kind.TIMEOUT
     if httpx is not None and isinstance(exc, httpx.TransportError):
-        return "network"
+        return Kind.NETWORK
     return None
 
 

@@ -18,8 +18,9 @@ from urllib.parse import quote, unquote, urlsplit
 
 import httpcore
 
+from watcher.errors import SourceError
+from watcher.errors import SourceErrorKind as Kind
 from watcher.http.netbackend import AsyncioBackend
-from watcher.model import SourceError
 from watcher.redaction import redact
 
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept (httpx's default)
@@ -54,11 +55,11 @@ def target(url: str) -> Target:
     except ValueError:
         port = -1
     if scheme not in ("http", "https") or not parts.hostname or port == -1:
-        raise SourceError(f"not an http(s) URL: {redact(url)}", "http")
+        raise SourceError(f"not an http(s) URL: {redact(url)}", Kind.HTTP)
     try:
         host = parts.hostname.encode("idna").decode("ascii")
     except UnicodeError:
-        raise SourceError(f"not a valid host name: {redact(url)}", "http") from None
+        raise SourceError(f"not a valid host name: {redact(url)}", Kind.HTTP) from None
     default = 443 if scheme == "https" else 80
     port = port or default
     path = quote(parts.path or "/", safe=_PATH_SAFE)
@@ -121,7 +122,7 @@ class Connections:
             return None
         parts = urlsplit(chosen if "://" in chosen else f"http://{chosen}")
         if parts.scheme not in ("http", "https"):
-            raise SourceError(f"the proxy {redact(chosen)} is not an http(s) proxy", "network")
+            raise SourceError(f"the proxy {redact(chosen)} is not an http(s) proxy", Kind.NETWORK)
         auth = (unquote(parts.username), unquote(parts.password or "")) \
             if parts.username is not None else None
         plain = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()

@@ -7,7 +7,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from watcher.model import SourceError
+from watcher.errors import SourceError
+from watcher.errors import SourceErrorKind as Kind
 
 
 class Headers(Mapping[str, str]):
@@ -85,7 +86,8 @@ class HttpStatusError(SourceError):
     """An answer with an error status; `headers` and the start of `body` let a connector tell
     a rate limit from a rejected token, as platforms say it in different places."""
 
-    def __init__(self, message: str, status: int, kind: str = "http",
+    def __init__(self, message: str, status: int,
+                 kind: Kind | str = Kind.HTTP,
                  headers: Headers | None = None, body: bytes = b"") -> None:
         super().__init__(message, kind)
         self.status = status
