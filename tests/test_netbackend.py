@@ -305,3 +305,32 @@ def test_a_backend_for_redirects_refuses_internal_addresses() -> None:
 
     with pytest.raises(InternalAddressRefused, match=r"127\.0\.0\.1, an internal address"):
         asyncio.run(with_server(answer_each_request, body))
+
+
+def test_pools_are_bounded_and_a_busy_pool_is_kept() -> None:
+    from watcher.http.connections import Connections, target
+
+    servers = [PlatformServer({"/x": Route(b"x", "text/plain")}).start() for _ in range(3)]
+    busy, idle, third = (target(f"{s.url}/x") for s in servers)
+
+    async def go() -> list[tuple[str, str, int, bool]]:
+        connections = Connections(per_host=2, ssl_context=shared_ssl_context, max_pools=2)
+        try:
+            held = await connections.pool(busy, False).handle_async_request(
+                httpcore.Request("GET", busy.address, headers=[(b"Host", busy.host_header)]))
+            await connections.pool(idle, False).request(
+                "GET", idle.address, headers=[(b"Host", idle.host_header)])
+            connections.pool(third, False)  # a third origin: the idle pool makes room
+            kept = list(connections._pools)
+            await held.aread()
+            await held.aclose()
+            return kept
+        finally:
+            await connections.aclose()
+
+    try:
+        kept = asyncio.run(go())
+    finally:
+        for server in servers:
+            server.stop()
+    assert kept == [(*busy.origin, False), (*third.origin, False)]

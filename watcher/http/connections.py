@@ -9,6 +9,7 @@ refuses internal addresses.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import os
 import ssl
@@ -24,6 +25,7 @@ from watcher.http.netbackend import AsyncioBackend
 from watcher.redaction import redact
 
 KEEPALIVE_EXPIRY = 5.0  # seconds an idle connection is kept (httpx's default)
+MAX_POOLS = 4096  # origins with a pool at once
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"  # kept as written; anything else (spaces, 中文) escaped
 _QUERY_SAFE = _PATH_SAFE + "?"
 
@@ -80,11 +82,18 @@ def target(url: str) -> Target:
 
 
 class Connections:
-    def __init__(self, per_host: int, ssl_context: Callable[[], ssl.SSLContext]) -> None:
+    """The pools, at most `max_pools` of them: a daemon runs for months, and the origins that
+    platforms redirect to are theirs to choose; past the bound, the pools used longest ago are
+    closed, if no request is on them."""
+
+    def __init__(self, per_host: int, ssl_context: Callable[[], ssl.SSLContext],
+                 max_pools: int = MAX_POOLS) -> None:
         self._per_host = per_host
         self._ssl_context = ssl_context  # called only for https: loading it costs ~35 ms
         self._proxies = environment_proxies()
         self._pools: dict[tuple[str, str, int, bool], httpcore.AsyncConnectionPool] = {}
+        self._max_pools = max_pools
+        self._closing: set[asyncio.Task[None]] = set()
 
     @property
     def proxied(self) -> bool:
@@ -92,10 +101,12 @@ class Connections:
 
     def pool(self, where: Target, refuse_internal: bool) -> httpcore.AsyncConnectionPool:
         key = (*where.origin, refuse_internal)
-        pool = self._pools.get(key)
+        pool = self._pools.pop(key, None)  # put back last: the most recently used
         if pool is None:
+            if len(self._pools) >= self._max_pools:
+                self._close_idle()
             proxy = self._proxy(where)
-            pool = self._pools[key] = httpcore.AsyncConnectionPool(
+            pool = httpcore.AsyncConnectionPool(
                 ssl_context=self._ssl_context() if where.scheme == "https" else None,
                 proxy=proxy,
                 max_connections=self._per_host,
@@ -104,12 +115,27 @@ class Connections:
                 # a proxy is ours to reach, wherever it is
                 network_backend=AsyncioBackend(refuse_internal=refuse_internal and not proxy),
             )
+        self._pools[key] = pool
         return pool
+
+    def _close_idle(self) -> None:
+        """Drops the least recently used pools that hold no request, until there is room;
+        their idle connections are closed in the background."""
+        for key, pool in list(self._pools.items()):
+            if len(self._pools) < self._max_pools:
+                return
+            if all(connection.is_idle() for connection in pool.connections):
+                del self._pools[key]
+                task = asyncio.get_running_loop().create_task(pool.aclose())
+                self._closing.add(task)
+                task.add_done_callback(self._closing.discard)
 
     async def aclose(self) -> None:
         pools, self._pools = self._pools, {}
         for pool in pools.values():
             await pool.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing)
 
     def _proxy(self, where: Target) -> httpcore.Proxy | None:
         chosen = self._proxies.get(where.scheme) or self._proxies.get("all")
