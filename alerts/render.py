@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from urllib.parse import quote, urlsplit
 
 from watcher.reasons import CATEGORY_NAMES, DEPARTMENT_NAMES, Reason, chinese
-from watcher.text import excerpt
+from watcher.text import excerpt, strip_controls
 
 LEVEL_NAMES = {1: "红色", 2: "橙色", 3: "黄色", 4: "绿色"}
 # ASCII characters that mean something in Markdown, HTML or chat markup -> full-width forms.
@@ -34,8 +34,9 @@ class TicketAlert:
 
 
 def neutralize(text: str) -> str:
-    """Untrusted text made inert: markup characters become full-width, lines are joined."""
-    return " ".join(text.translate(_NEUTRAL).split())
+    """Untrusted text made inert: markup characters become full-width, control characters
+    (escape sequences, the bell) are dropped, lines are joined."""
+    return " ".join(strip_controls(text.translate(_NEUTRAL)).split())
 
 
 def safe_link(url: str | None) -> str | None:

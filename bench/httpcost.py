@@ -1,5 +1,5 @@
 """What one conditional GET answered 304 costs the client, in CPU: Watcher's HttpClient (an
-httpx client per host), one httpx client shared by all hosts, aiohttp, and bare asyncio streams
+httpcore pool per origin), one httpx client shared by all hosts, aiohttp, and bare asyncio streams
 (the floor). Run as `python -m bench.httpcost PORT FEEDS HOSTS ITEMS LATENCY RUNS` against a
 platform in another process, so only the client's own thread is timed; prints JSON."""
 
@@ -102,7 +102,7 @@ async def bare_streams(targets: list[tuple[int, str, str]], hosts: int) -> None:
 
 
 CLIENTS: dict[str, Callable[[list[tuple[int, str, str]], int], Coroutine[Any, Any, None]]] = {
-    "Watcher HttpClient (an httpx client per host)": watcher_client,
+    "Watcher HttpClient (an httpcore pool per origin)": watcher_client,
     "one httpx client shared by all hosts": httpx_shared,
     "aiohttp, one session": aiohttp_shared,
     "bare asyncio streams (floor)": bare_streams,

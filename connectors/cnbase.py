@@ -21,7 +21,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from connectors.jsonapi import parse_json
+from connectors.jsonapi import loads_bounded, parse_json
 from connectors.paging import Item, Page, sweep
 from connectors.presets import JsonPreset, Paged, count, pick
 from connectors.records import build_mention
@@ -154,10 +154,12 @@ class CnPreset(JsonPreset):
                 raise error from None
             raise
 
-    def document(self, source: SourceConfig, response: Response) -> Any:
-        """The platform's answer: blocked answers raised, the TikHub envelope taken off."""
+    def document(self, source: SourceConfig, response: Response,
+                 warnings: list[str] | None = None) -> Any:
+        """The platform's answer: blocked answers raised, the TikHub envelope taken off; a
+        body not valid in its encoding is read with U+FFFD and a warning in `warnings`."""
         self.check_response(response)
-        document = parse_json(response)
+        document = parse_json(response, warnings)
         self.shut_out(source, document, response)
         payload = unwrap(document)
         if payload is not document:
@@ -181,7 +183,11 @@ class CnPreset(JsonPreset):
         async def read(request: Any) -> Page:
             url = self.locate(source, request, context)
             response = await self.get(source, http, url, headers)
-            return self.page(source, self.document(source, response), response, request)
+            warnings: list[str] = []
+            page = self.page(source, self.document(source, response, warnings), response,
+                             request)
+            page.warnings[:0] = warnings
+            return page
 
         return await sweep(read, self.first(source, cursor), cursor, source.options)
 
@@ -234,17 +240,21 @@ def read_items(page: Page, raws: list[Any], make: Any) -> None:
         page.items.extend(made if isinstance(made, list) else [made])
 
 
-def jsonp(response: Response, platform: str) -> Any:
+def jsonp(response: Response, platform: str, warnings: list[str] | None = None) -> Any:
     """The JSON inside `callback(...)` (or bare JSON), decoded by the declared charset, else
-    UTF-8, else GB 18030 (JD answers GBK without saying so)."""
+    UTF-8, else GB 18030 (JD answers GBK without saying so), its bad bytes read as U+FFFD
+    with a warning in `warnings`."""
     try:
         text = response.content.decode(response.charset or "utf-8")
     except (UnicodeDecodeError, LookupError):
         text = response.content.decode("gb18030", errors="replace")
+        if "\ufffd" in text and warnings is not None:
+            warnings.append(f"the page is not valid GB 18030 either: "
+                            f"{text.count(chr(0xFFFD))} bad bytes read as U+FFFD")
     match = _JSONP.fullmatch(text.strip())
     body = match.group(1) if match else text
     try:
-        return json.loads(body)
+        return loads_bounded(body)
     except json.JSONDecodeError as exc:
         raise SourceError(f"changed shape: {platform} answered neither JSONP nor JSON "
                           f"({exc.msg} at {exc.pos})", "parse") from None

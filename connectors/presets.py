@@ -76,8 +76,8 @@ class FeedPreset(Preset):
         response, kept = await get_conditional(source, cursor, http, url=self.endpoint(source))
         if response.not_modified:
             return FetchResult([], kept, not_modified=True)
-        feed = parse_feed(response)
         page = Page()
+        feed = parse_feed(response, page.warnings)
         if feed.bozo:
             page.warnings.append(f"feed parsed with problems: {feed.bozo_exception}"[:200])
         for index, entry in enumerate(feed.entries):
@@ -210,7 +210,10 @@ class JsonPreset(Preset):
                 raise HttpStatusError(f"{self.refused} (HTTP {exc.status})", exc.status,
                                       "auth") from None
             self.check_response(response)
-            return self.page(source, parse_json(response), response, request)
+            warnings: list[str] = []
+            page = self.page(source, parse_json(response, warnings), response, request)
+            page.warnings[:0] = warnings
+            return page
 
         return await sweep(read, self.first(source, cursor), cursor, source.options)
 

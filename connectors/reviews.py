@@ -54,6 +54,7 @@ class ReviewPreset(CnPreset):
             raise blocked(self.name, "log-in or captcha page" if head else "empty body",
                           self.login)
 
-    def document(self, source: SourceConfig, response: Response) -> Any:
+    def document(self, source: SourceConfig, response: Response,
+                 warnings: list[str] | None = None) -> Any:
         self.check_response(response)
-        return jsonp(response, self.name)
+        return jsonp(response, self.name, warnings)

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from connectors.base import SinglePageConnector
+from connectors.feed_encoding import declared_encoding, decode_by_item
 from watcher.errors import SourceError
 from watcher.model import FetchResult, Mention
 from watcher.text import collapse, html_to_text, language
@@ -24,7 +25,7 @@ class RssConnector(SinglePageConnector):
     kind = "rss"
 
     def read(self, source: SourceConfig, response: Response, result: FetchResult) -> None:
-        feed = parse_feed(response)
+        feed = parse_feed(response, result.warnings)
         if feed.bozo:
             result.warnings.append(f"feed parsed with problems: {_describe(feed.bozo_exception)}")
         platform = self.platform(source)
@@ -38,14 +39,16 @@ class RssConnector(SinglePageConnector):
             result.mentions.append(mention)
 
 
-def parse_feed(response: Response) -> Any:
-    """The feedparser result; a SourceError when the body is not a feed at all or is cut off."""
+def parse_feed(response: Response, warnings: list[str] | None = None) -> Any:
+    """The feedparser result; a SourceError when the body is not a feed at all or is cut off.
+    Items not in the feed's declared encoding are decoded one by one, each reported in
+    `warnings`."""
     import feedparser  # lazy: ~20 ms, only when a feed answers with something new
 
     headers = {"content-type": response.headers.get("content-type", "application/xml")}
     feed = feedparser.parse(response.content, response_headers=headers)
     if feed.bozo and isinstance(feed.bozo_exception, feedparser.CharacterEncodingOverride):
-        feed = _reparse_detected(response.content, feed)
+        feed = _reparse_by_item(response, feed, warnings if warnings is not None else [])
     if not feed.bozo:
         return feed
     if not feed.version and not feed.entries:
@@ -61,20 +64,20 @@ def parse_feed(response: Response) -> Any:
     return feed
 
 
-def _reparse_detected(content: bytes, feed: Any) -> Any:
-    """feedparser fell back to a Western encoding because the declared one (or UTF-8) did not
-    fit; GBK feeds without a declaration do that. Detect the encoding and parse again."""
-    import charset_normalizer  # lazy: only for a feed in an undeclared encoding
-    import feedparser
+def _reparse_by_item(response: Response, feed: Any, warnings: list[str]) -> Any:
+    """feedparser fell back to a Western encoding for the whole feed because the declared one
+    (or UTF-8) did not fit somewhere: often one item in GBK in a UTF-8 feed, or a GBK feed that
+    declares nothing. Each item is decoded on its own instead (feed_encoding.py), and the feed
+    parsed again as the UTF-8 that results."""
+    import feedparser  # lazy: ~20 ms, only when a feed answers with something new
 
-    best = charset_normalizer.from_bytes(content).best()
-    if best is None or best.encoding.replace("_", "-") == (feed.get("encoding") or "").lower():
-        return feed
-    utf8 = str(best).encode("utf-8")
-    declared = {"content-type": "application/xml; charset=utf-8"}
-    again = feedparser.parse(utf8, response_headers=declared)
+    declared = declared_encoding(response.content, response.charset)
+    text = decode_by_item(response.content, declared, warnings)
+    declared_utf8 = {"content-type": "application/xml; charset=utf-8"}
+    again = feedparser.parse(text.encode("utf-8"), response_headers=declared_utf8)
     if again.entries or not feed.entries:
-        again["bozo"], again["bozo_exception"] = True, feed.bozo_exception
+        said = f"not all of it is {declared}: read item by item"
+        again["bozo"], again["bozo_exception"] = True, feedparser.CharacterEncodingOverride(said)
         return again
     return feed
 

@@ -120,12 +120,13 @@ class WeiboConnector(CnPreset):
         if pick(document, "ok") == -100:
             raise blocked(self.name, '{"ok": -100}', EXPIRED)
 
-    def document(self, source: SourceConfig, response: Response) -> Any:
+    def document(self, source: SourceConfig, response: Response,
+                 warnings: list[str] | None = None) -> Any:
         head = response.content[:512].lstrip().lower()
         if head.startswith(b"<") and b"<html" in response.content[:2048].lower():
             self.check_response(response)
             return weibocn.comments(response.text())
-        return super().document(source, response)
+        return super().document(source, response, warnings)
 
     def page(self, source: SourceConfig, document: Any, response: Response,
              request: dict[str, Any]) -> Page:

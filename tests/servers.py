@@ -65,6 +65,7 @@ class PlatformServer(_Server):
         self.routes: dict[str, Route] = routes or {}
         self.hits: dict[str, int] = {}
         self.times: dict[str, list[float]] = {}  # when each request came, by path
+        self.headers: dict[str, list[dict[str, str]]] = {}  # each request's headers, by path
         self._lock = threading.Lock()
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
@@ -79,6 +80,8 @@ class PlatformServer(_Server):
                 with server._lock:
                     server.hits[path] = server.hits.get(path, 0) + 1
                     server.times.setdefault(path, []).append(time.time())
+                    server.headers.setdefault(path, []).append(
+                        {k.lower(): v for k, v in self.headers.items()})
                 route = server.routes.get(path)
                 if route is not None and route.delay:
                     time.sleep(route.delay)

@@ -1,6 +1,7 @@
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -101,3 +102,87 @@ def test_recorded_responses(shared: Path, name: str, items: str, fields: dict[st
         assert mention.text and "<p>" not in mention.text and "</" not in mention.text
         assert mention.created_at is not None and mention.created_at.tzinfo is not None
         assert mention.author
+
+
+# Hostile pages (#17): a bad byte costs one item's text, not the page; a page nested too deep
+# for the parser is that source's parse error, not an internal error with a traceback.
+
+@respx.mock
+def test_one_bad_byte_keeps_the_page() -> None:
+    body = BODY.replace("满意".encode(), "满".encode() + b"\xff\xfe", 1)
+    assert body != BODY
+    respx.get(URL).respond(200, content=body, headers={"Content-Type": "application/json"})
+    result = fetch(source())  # type: ignore[arg-type]
+    assert len(result.mentions) == 3
+    assert result.mentions[1].text.startswith("发货很快") and "\ufffd" in result.mentions[1].text
+    assert any("not valid utf-8" in w.lower() for w in result.warnings)
+
+
+@respx.mock
+def test_one_bad_byte_keeps_the_page_of_a_preset() -> None:
+    body = (Path(__file__).parent / "fixtures" / "presets" / "hackernews.json").read_bytes()
+    body = body.replace(b"twice", b"tw\xffice", 1)
+    respx.get("https://hn.algolia.com/api/v1/search_by_date").respond(200, content=body)
+    result = fetch(source_from(kind="hackernews", query="acme", page_delay="0s"))
+    assert len(result.mentions) == 2 and "tw\ufffdice" in result.mentions[0].text
+    assert any("not valid utf-8" in w.lower() for w in result.warnings)
+
+
+@pytest.mark.parametrize("depth", [300, 100_000])
+@respx.mock
+def test_deep_json_is_a_parse_error(depth: int) -> None:
+    body = b'{"data": {"reviews": ' + b"[" * depth + b"]" * depth + b"}}"
+    respx.get(URL).respond(200, content=body, headers={"Content-Type": "application/json"})
+    with pytest.raises(SourceError, match="nested deeper than") as caught:
+        fetch(source())  # type: ignore[arg-type]
+    assert caught.value.kind == "parse"
+
+
+# The Chinese platforms' pages (connectors/cnbase.py) go through the same decoding: JSON with a
+# bad byte keeps its items with a warning, JSONP that is not even GB 18030 too, and either
+# nested too deep is a parse error.
+
+def _tousu(server: object, **keys: object) -> object:
+    return source_from(**({"kind": "tousu", "base_url": server.url, "page_delay": "0s",  # type: ignore[attr-defined]
+                           "keyword": "热水器", "cookie": "SUB=s", "max_pages": 1} | keys))
+
+
+def test_a_bad_byte_in_a_chinese_platforms_json_keeps_the_page(platform: Any) -> None:
+    from tests.cnserver import own
+
+    body = own("tousu_search_page1.json")
+    assert "热水器".encode() in body
+    platform.serve("/api/index/s", body.replace("热水器".encode(), b"\xff" + "热水器".encode(), 1))
+    result = fetch(_tousu(platform))
+    assert result.mentions and any("not valid utf-8" in w.lower() for w in result.warnings)
+
+
+def test_jsonp_that_is_not_even_gb18030_keeps_the_page_with_a_warning(platform: Any) -> None:
+    from tests.cnserver import Answer, own
+
+    body = own("jd_comments_gbk.jsonp").replace("用了三天".encode("gbk"), b"\x80\xff" + "用了三天".encode("gbk"))
+    platform.serve("/comment/productPageComments.action",
+                   Answer(body, content_type="application/javascript"))
+    result = fetch(source_from(kind="jd", item="100012043978", cookie="x=s", base_url=platform.url,
+                               page_delay="0s", max_pages=1))
+    assert len(result.mentions) == 2
+    assert any("not valid GB 18030" in w for w in result.warnings), result.warnings
+
+
+@pytest.mark.parametrize("kind", ["tousu", "jd"])
+def test_deep_json_from_a_chinese_platform_is_a_parse_error(platform: Any, kind: str) -> None:
+    from tests.cnserver import Answer
+
+    deep = b"[" * 100_000 + b"]" * 100_000
+    if kind == "jd":
+        platform.serve("/comment/productPageComments.action",
+                       Answer(b"fetchJSON_comment98(" + deep + b");",
+                              content_type="application/javascript"))
+        chosen = source_from(kind="jd", item="100012043978", cookie="x=s", base_url=platform.url,
+                             page_delay="0s")
+    else:
+        platform.serve("/api/index/s", Answer(deep))
+        chosen = _tousu(platform)
+    with pytest.raises(SourceError, match="nested deeper than") as caught:
+        fetch(chosen)  # type: ignore[arg-type]
+    assert caught.value.kind == "parse"

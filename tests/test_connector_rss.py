@@ -120,3 +120,50 @@ def test_recorded_feeds(shared: Path, name: str, count: int, text: str | None) -
         assert result.mentions[0].text == text
     if "malformed/feedparser" in name:
         assert result.warnings, "a feed parsed with problems says so"
+
+
+# A feed declared UTF-8 with one item in GBK (#17 item 3): that item is decoded on its own and
+# reported; the others keep their declared decoding; a re-detection that reads worse is not used.
+
+def _item(n: int, title: str, text: str) -> str:
+    return (f"<item><title>{title}</title><link>https://forum.test/t/{n}</link>"
+            f"<guid>forum-{n}</guid><description>{text}</description></item>")
+
+
+MIXED_ITEMS = [
+    ("热水器漏电", "家里的热水器漏电了，孩子差点被电到，再不处理我就打12315！"),
+    ("快递丢件", "快递一个星期了还没送到，客服电话一直打不通，物流太差了，非常失望"),
+    ("面包过期", "收到的面包已经过期发霉了，吃了肚子疼，要求退款赔偿"),
+    ("好评", "客服态度很好，安装师傅也很专业，点赞。"),
+]
+
+
+def _mixed_feed(odd: int, encode_odd: object) -> bytes:
+    head = '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>反馈</title>'
+    parts = [head.encode()]
+    for n, (title, text) in enumerate(MIXED_ITEMS):
+        item = _item(n, title, text)
+        parts.append(encode_odd(item) if n == odd else item.encode())  # type: ignore[operator]
+    parts.append(b"</channel></rss>")
+    return b"".join(parts)
+
+
+@respx.mock
+def test_one_gbk_item_in_a_utf8_feed_is_decoded_on_its_own() -> None:
+    body = _mixed_feed(2, lambda item: item.encode("gbk"))
+    respx.get(URL).respond(200, content=body, headers=XML)
+    result = fetch(source())  # type: ignore[arg-type]
+    assert [(m.title, m.text) for m in result.mentions] == MIXED_ITEMS
+    assert any("entry 2" in w and "gb" in w.lower() for w in result.warnings), result.warnings
+
+
+@respx.mock
+def test_a_bad_byte_keeps_the_declared_decoding_when_detection_reads_worse() -> None:
+    body = _mixed_feed(1, lambda item: item.encode().replace("送到".encode(),
+                                                              b"\xff\xfe" + "送到".encode()))
+    respx.get(URL).respond(200, content=body, headers=XML)
+    result = fetch(source())  # type: ignore[arg-type]
+    texts = [m.text for m in result.mentions]
+    assert texts[0] == MIXED_ITEMS[0][1] and texts[2:] == [t for _, t in MIXED_ITEMS[2:]]
+    assert texts[1].replace("\ufffd", "") == MIXED_ITEMS[1][1] and "\ufffd" in texts[1]
+    assert any("entry 1" in w for w in result.warnings), result.warnings

@@ -259,3 +259,36 @@ def test_ssl_context_that_cannot_load_fails_in_the_caller(
         loader.get()
     with pytest.raises(FileNotFoundError):  # and again, not a hang or a None
         loader.get()
+
+
+@pytest.mark.parametrize("settings", [HttpSection(per_host=1, retries=1),
+                                      HttpSection(concurrency=1, retries=1)],
+                         ids=["per-host slot", "overall slot"])
+@respx.mock
+def test_retry_after_wait_frees_the_slot(settings: HttpSection) -> None:
+    """A source told to wait by Retry-After does not hold its slot while it waits: a healthy
+    source on the same host (or any host, for the overall limit) is fetched in the meantime."""
+    order: list[str] = []
+    answers = iter([httpx.Response(429, headers={"Retry-After": "1"}), httpx.Response(200)])
+
+    def busy(request: httpx.Request) -> httpx.Response:
+        order.append("busy")
+        return next(answers)
+
+    def healthy(request: httpx.Request) -> httpx.Response:
+        order.append("healthy")
+        return httpx.Response(200)
+
+    respx.get(f"{URL}/busy").mock(side_effect=busy)
+    respx.get(f"{URL}/healthy").mock(side_effect=healthy)
+
+    async def go() -> None:
+        async with HttpClient(settings) as http:
+            async def later() -> object:
+                await asyncio.sleep(0.1)  # the busy source has its 429 by then
+                return await http.get(f"{URL}/healthy")
+
+            await asyncio.gather(http.get(f"{URL}/busy"), later())
+
+    asyncio.run(go())
+    assert order == ["busy", "healthy", "busy"]

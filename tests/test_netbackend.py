@@ -1,6 +1,6 @@
-"""The asyncio network backend under httpx (watcher/netbackend.py), on real loopback sockets:
-plain and TLS requests, kept-alive connections the server closed, a proxy from the environment,
-and each error path mapped to the exception httpx users expect."""
+"""The asyncio network backend under httpcore's pools (watcher/http/netbackend.py), on real
+loopback sockets: plain and TLS requests, kept-alive connections the server closed, a proxy from
+the environment, and each error path mapped to the httpcore exception the HTTP client reads."""
 
 from __future__ import annotations
 
@@ -12,16 +12,14 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpcore
-import httpx
 import pytest
 import trustme
 
 from tests.servers import PlatformServer, Route, free_port
 from watcher.config.sections import HttpSection
 from watcher.http.client import HttpClient, shared_ssl_context
-from watcher.http.netbackend import AsyncioBackend, asyncio_transport
+from watcher.http.netbackend import AsyncioBackend, InternalAddressRefused
 
-LIMITS = httpx.Limits(max_connections=4, max_keepalive_connections=4)
 ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello"
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -47,9 +45,24 @@ async def with_server(handler: Handler, body: Callable[[int], Awaitable[Any]],
         server.close()
 
 
-def client(ssl_context: ssl.SSLContext | None = None, **kw: Any) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=asyncio_transport(ssl_context or shared_ssl_context(),
-                                                         LIMITS), **kw)
+class client:  # used as `async with client() as http`, like the function it replaced
+    """httpcore's pool on the backend, as the HTTP client builds one for an origin."""
+
+    def __init__(self, ssl_context: ssl.SSLContext | None = None,
+                 timeout: float | None = None) -> None:
+        self.pool = httpcore.AsyncConnectionPool(
+            ssl_context=ssl_context or shared_ssl_context(), max_connections=4,
+            max_keepalive_connections=4, network_backend=AsyncioBackend())
+        self.timeouts = {k: timeout for k in ("connect", "read", "write", "pool")}
+
+    async def __aenter__(self) -> client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.pool.aclose()
+
+    async def get(self, url: str) -> httpcore.Response:
+        return await self.pool.request("GET", url, extensions={"timeout": self.timeouts})
 
 
 @pytest.fixture
@@ -120,7 +133,7 @@ def test_a_proxy_in_the_environment_is_used(connects: list[tuple[str, int]],
     finally:
         proxy.stop()
     assert proxy.hits == {"http://feeds.invalid/feed": 1}
-    assert connects == []  # httpx's own transport took it
+    assert connects == [("127.0.0.1", proxy.port)]  # to the proxy, on the asyncio backend
 
 
 def test_tls_with_a_trusted_certificate(ca: trustme.CA, server_tls: ssl.SSLContext) -> None:
@@ -131,7 +144,7 @@ def test_tls_with_a_trusted_certificate(ca: trustme.CA, server_tls: ssl.SSLConte
         async with client(trusting) as http:
             answer = await http.get(f"https://localhost:{port}/")
             tls = answer.extensions["network_stream"].get_extra_info("ssl_object")
-            return answer.status_code, answer.content, tls.version() if tls else None
+            return answer.status, answer.content, tls.version() if tls else None
 
     status, content, version = asyncio.run(with_server(answer_each_request, body, server_tls))
     assert (status, content) == (200, b"hello")
@@ -143,7 +156,7 @@ def test_tls_with_an_untrusted_certificate_is_a_connect_error(server_tls: ssl.SS
         async with client() as http:  # certifi's CAs: the test CA is not among them
             await http.get(f"https://localhost:{port}/")
 
-    with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+    with pytest.raises(httpcore.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
         asyncio.run(with_server(answer_each_request, body, server_tls))
 
 
@@ -155,7 +168,7 @@ def test_tls_handshake_that_never_comes_is_a_connect_timeout() -> None:
         async with client(timeout=0.3) as http:
             await http.get(f"https://127.0.0.1:{port}/")
 
-    with pytest.raises(httpx.ConnectTimeout, match="TLS handshake"):
+    with pytest.raises(httpcore.ConnectTimeout, match="TLS handshake"):
         asyncio.run(with_server(silent, body))
 
 
@@ -184,7 +197,7 @@ def test_refused_connection_is_a_connect_error() -> None:
         async with client() as http:
             await http.get(f"http://127.0.0.1:{free_port()}/")
 
-    with pytest.raises(httpx.ConnectError, match="Connect call failed"):
+    with pytest.raises(httpcore.ConnectError, match="Connect call failed"):
         asyncio.run(go())
 
 
@@ -213,7 +226,7 @@ def test_connect_that_hangs_is_a_connect_timeout(full_backlog: int) -> None:
         async with client(timeout=0.3) as http:
             await http.get(f"http://127.0.0.1:{full_backlog}/")
 
-    with pytest.raises(httpx.ConnectTimeout, match="no connection within"):
+    with pytest.raises(httpcore.ConnectTimeout, match="no connection within"):
         asyncio.run(go())
 
 
@@ -225,7 +238,7 @@ def test_silent_server_is_a_read_timeout() -> None:
         async with client(timeout=0.3) as http:
             await http.get(f"http://127.0.0.1:{port}/")
 
-    with pytest.raises(httpx.ReadTimeout, match="no data within"):
+    with pytest.raises(httpcore.ReadTimeout, match="no data within"):
         asyncio.run(with_server(silent, body))
 
 
@@ -249,7 +262,7 @@ def test_reset_while_reading_is_a_read_error() -> None:
         async with client() as http:
             await http.get(f"http://127.0.0.1:{port}/")
 
-    with pytest.raises(httpx.ReadError, match="reset"):
+    with pytest.raises(httpcore.ReadError, match="reset"):
         asyncio.run(with_server(reset_after_headers, body))
 
 
@@ -284,3 +297,40 @@ def test_peer_that_stops_reading_is_a_write_timeout() -> None:
 
     with pytest.raises(httpcore.WriteTimeout, match="could not send within"):
         asyncio.run(with_server(never_reads, body))
+
+
+def test_a_backend_for_redirects_refuses_internal_addresses() -> None:
+    async def body(port: int) -> None:
+        await AsyncioBackend(refuse_internal=True).connect_tcp("127.0.0.1", port, timeout=1)
+
+    with pytest.raises(InternalAddressRefused, match=r"127\.0\.0\.1, an internal address"):
+        asyncio.run(with_server(answer_each_request, body))
+
+
+def test_pools_are_bounded_and_a_busy_pool_is_kept() -> None:
+    from watcher.http.connections import Connections, target
+
+    servers = [PlatformServer({"/x": Route(b"x", "text/plain")}).start() for _ in range(3)]
+    busy, idle, third = (target(f"{s.url}/x") for s in servers)
+
+    async def go() -> list[tuple[str, str, int, bool]]:
+        connections = Connections(per_host=2, ssl_context=shared_ssl_context, max_pools=2)
+        try:
+            held = await connections.pool(busy, False).handle_async_request(
+                httpcore.Request("GET", busy.address, headers=[(b"Host", busy.host_header)]))
+            await connections.pool(idle, False).request(
+                "GET", idle.address, headers=[(b"Host", idle.host_header)])
+            connections.pool(third, False)  # a third origin: the idle pool makes room
+            kept = list(connections._pools)
+            await held.aread()
+            await held.aclose()
+            return kept
+        finally:
+            await connections.aclose()
+
+    try:
+        kept = asyncio.run(go())
+    finally:
+        for server in servers:
+            server.stop()
+    assert kept == [(*busy.origin, False), (*third.origin, False)]

@@ -1,6 +1,6 @@
 """Every error Watcher raises on purpose, in one tree rooted at `WatcherError`.
 
-A library's errors are mapped to these where they enter (httpx's in `watcher.http.client`,
+A library's errors are mapped to these where they enter (httpcore's in `watcher.http.client`,
 SQLAlchemy's in `watcher.store.db`, socket errors in `watcher.web.server`, TOML's in the config
 and the rules loaders), so a caller catches what Watcher means, not what a dependency raised:
 
@@ -10,7 +10,7 @@ and the rules loaders), so a caller catches what Watcher means, not what a depen
     ├── ScoringConfigError   a rules file or threshold the scorer cannot use
     ├── BotUrlError          a chat-bot URL that cannot be sent to (a config problem)
     ├── SourceError          one source's fetch failed; `kind` is a SourceErrorKind
-    │   └── HttpStatusError  (watcher.http.client) an answer with an error status
+    │   └── HttpStatusError  (watcher.http.models) an answer with an error status
     ├── ItemError            one item of a page cannot be used: a warning, the page goes on
     ├── StoreError           the store cannot be opened or used
     ├── TicketActionError    an action a ticket's status does not allow

@@ -16,6 +16,10 @@ _REPOST = re.compile(r"//@[^:：]{1,30}[:：]|转发微博|轉發微博|\brt\b",
 _NOT_WORD = re.compile(r"[\W_]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+# C0 and C1 control characters and DEL, newline and tab apart: escape sequences a terminal or a
+# chat client would act on (clear the screen, set the window title, ring the bell, link).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile("\r\n?")
 _TRACKING = re.compile(r"^(utm_\w+|spm|from|share_\w+|xsec_\w+|fbclid|gclid|ref|ref_src)$", re.I)
 
 
@@ -33,6 +37,14 @@ def html_to_text(markup: str) -> str:
         tag.insert_before(" ")
         tag.insert_after(" ")
     return collapse(soup.get_text(""))
+
+
+def strip_controls(text: str, *, keep_lines: bool = True) -> str:
+    """`text` without control characters. Line breaks (CR LF and CR become LF) and tabs stay
+    with `keep_lines`; without it they become spaces, for one-line fields."""
+    if keep_lines:
+        return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+    return _CONTROLS.sub("", _LINE_BREAKS.sub(" ", text).replace("\n", " ").replace("\t", " "))
 
 
 def collapse(text: str) -> str:

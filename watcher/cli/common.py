@@ -84,13 +84,26 @@ def chosen_sources(config: Config, names: list[str]) -> list[SourceConfig]:
     return [config.source(n) for n in names]
 
 
+# Control characters shown as what they are instead of done: C0 as their Control Pictures
+# (ESC as ␛, BEL as ␇), DEL as ␡, C1 as U+FFFD. Stored text may predate intake's stripping.
+_VISIBLE = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421} | {c: 0xFFFD for c in
+                                                                  range(0x80, 0xA0)}
+_ONE_LINE = _VISIBLE | {ord("\n"): " ", ord("\t"): " "}
+_LINES = _VISIBLE | {ord("\n"): "\n", ord("\t"): "\t"}
+
+
+def printable(value: Any, *, lines: bool = False) -> str:
+    """`value` as text safe to print to a terminal; newlines and tabs kept with `lines`."""
+    return str(value).translate(_LINES if lines else _ONE_LINE)
+
+
 def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """A plain text table whose columns line up with Chinese (double-width) text too."""
-    cells = [[str(c) for c in columns]] + [[str(v) for v in row] for row in rows]
+    cells = [[printable(c) for c in columns]] + [[printable(v) for v in row] for row in rows]
     widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
     for row in cells:
         print("  ".join(v + " " * (w - _width(v)) for v, w in zip(row, widths, strict=True))

@@ -19,6 +19,7 @@ from watcher.cli.common import (
     load_config,
     open_store,
     print_table,
+    printable,
     scorer_for,
 )
 from watcher.errors import SourceError
@@ -104,7 +105,7 @@ def cmd_try_source(args: argparse.Namespace) -> int:
     try:
         result = asyncio.run(_fetch(config, source))
     except SourceError as exc:
-        print(f"{source.name}: {exc.kind} error: {exc}", file=sys.stderr)
+        print(printable(f"{source.name}: {exc.kind} error: {exc}"), file=sys.stderr)
         return EXIT_FAILED
     scorer = scorer_for(config)()
     shown = []
@@ -133,14 +134,18 @@ async def _fetch(config: Config, source: SourceConfig) -> FetchResult:
 
 
 def _print_trial(source: SourceConfig, result: FetchResult, shown: list[dict[str, Any]]) -> None:
-    print(f"{source.name} ({source.kind}): {len(result.mentions)} items"
-          + (f", showing {len(shown)}" if len(shown) < len(result.mentions) else ""))
+    _say(f"{source.name} ({source.kind}): {len(result.mentions)} items"
+         + (f", showing {len(shown)}" if len(shown) < len(result.mentions) else ""))
     for warning in result.warnings:
-        print(f"  warning: {warning}")
+        _say(f"  warning: {warning}")
     for item in shown:
         verdict = (f"level {item['level']} {item['category']}" if item["level"] else "no ticket")
         risks = f" risks {','.join(item['risks'])}" if item["risks"] else ""
-        print(f"\n- {item['id']}  {item['author'] or '-'}  {item['created_at'] or 'no date'}")
-        print(f"  {item['url'] or ''}")
-        print(f"  {excerpt(item['text'], 120)}")
-        print(f"  complaint {item['complaint']} (p={item['probability']:.2f}), {verdict}{risks}")
+        _say(f"\n- {item['id']}  {item['author'] or '-'}  {item['created_at'] or 'no date'}")
+        _say(f"  {item['url'] or ''}")
+        _say(f"  {excerpt(item['text'], 120)}")
+        _say(f"  complaint {item['complaint']} (p={item['probability']:.2f}), {verdict}{risks}")
+
+
+def _say(line: str) -> None:
+    print(printable(line, lines=True))

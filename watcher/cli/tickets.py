@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from watcher.cli.common import load_config, open_store, print_table
+from watcher.cli.common import load_config, open_store, print_table, printable
 from watcher.errors import TicketActionError
 from watcher.records import Ticket, TicketStatus
 from watcher.text import excerpt
@@ -127,20 +127,24 @@ def _print_ticket(row: Ticket, history: list[dict[str, Any]],
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return
     mention = data["mention"]
-    print(f"ticket #{data['id']}  level {data['level']}  {data['status']}  "
-          f"{data['category']} ({data['department']})")
-    print(f"deadline  {data['deadline']}")
+    _say(f"ticket #{data['id']}  level {data['level']}  {data['status']}  "
+         f"{data['category']} ({data['department']})")
+    _say(f"deadline  {data['deadline']}")
     if data["incident"]:
-        print(f"incident  #{data['incident']}")
-    print(f"assignee  {data['assignee'] or '-'}")
-    print(f"source    {mention['source']} ({mention['platform']})  {mention['url'] or ''}")
-    print(f"author    {mention['author'] or '-'}  at {mention['created_at']}")
-    print(f"text      {mention['text']}")
-    print("reasons   " + "; ".join(data["reasons"]))
+        _say(f"incident  #{data['incident']}")
+    _say(f"assignee  {data['assignee'] or '-'}")
+    _say(f"source    {mention['source']} ({mention['platform']})  {mention['url'] or ''}")
+    _say(f"author    {mention['author'] or '-'}  at {mention['created_at']}")
+    _say(f"text      {mention['text']}")
+    _say("reasons   " + "; ".join(data["reasons"]))
     for link in data["linked"]:
         who = link["author"] or "-"
-        print(f"{link['kind']:<9} {link['at']}  {who}: {excerpt(link['text'], 60)}")
-    print("history:")
+        _say(f"{link['kind']:<9} {link['at']}  {who}: {excerpt(link['text'], 60)}")
+    _say("history:")
     for event in data["history"]:
         note = f"  {event['note']}" if event["note"] else ""
-        print(f"  {event['at']}  {event['actor']}  {event['action']}{note}")
+        _say(f"  {event['at']}  {event['actor']}  {event['action']}{note}")
+
+
+def _say(line: str) -> None:
+    print(printable(line, lines=True))

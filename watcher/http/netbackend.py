@@ -1,26 +1,30 @@
-"""httpcore's network layer on asyncio's own streams, under httpx.
+"""httpcore's network layer on asyncio's own streams, through its public interface
+(`AsyncNetworkBackend`, given to each connection pool as `network_backend`).
 
-httpx reaches the network through httpcore, and httpcore through anyio by default. For a 304
-from a platform, anyio's layer (a cancel scope per read and write, typed-attribute lookups,
-stream wrappers) costs about 100 µs of the ~650 µs of CPU Watcher spends per request, and a warm
-sweep of 1,000 sources is CPU-bound on those requests (bench/: `make bench`). This backend does
-the same work on asyncio streams: TCP with happy eyeballs, TLS by `StreamWriter.start_tls`,
-timeouts by `asyncio.timeout`, and errors mapped to httpcore's exceptions, which httpx maps to
-its own as usual.
+httpcore reaches the network through anyio by default. For a 304 from a platform, anyio's layer
+(a cancel scope per read and write, typed-attribute lookups, stream wrappers) costs about 100 µs
+of CPU per request, and a warm sweep of 1,000 sources is CPU-bound on its requests (bench/:
+`make bench`). This backend does the same work on asyncio streams: TCP with happy eyeballs, TLS
+by `StreamWriter.start_tls`, timeouts by `asyncio.timeout` (none where the caller sets none: the
+HTTP client bounds each attempt as a whole), and errors mapped to httpcore's exceptions.
+
+`refuse_internal` is for the connections a redirect made: the address actually connected to is
+checked, so a name that resolves (or re-resolves) into the private network is refused there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import select
 import socket
 import ssl
 from collections.abc import Iterable
 from typing import Any
 
 import httpcore
-import httpx
 from httpcore import SOCKET_OPTION, AsyncNetworkBackend, AsyncNetworkStream
-from httpcore._utils import is_socket_readable  # private: httpcore is pinned <1.1 for it
+
+from watcher.http.addresses import internal_address
 
 HAPPY_EYEBALLS_DELAY = 0.25  # seconds before trying a host's next address (RFC 8305)
 
@@ -32,6 +36,8 @@ class AsyncioStream(AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         try:
+            if timeout is None:
+                return await self._reader.read(max_bytes)
             async with asyncio.timeout(timeout):
                 return await self._reader.read(max_bytes)
         except TimeoutError:
@@ -43,8 +49,11 @@ class AsyncioStream(AsyncNetworkStream):
         if not buffer:
             return
         try:
+            self._writer.write(buffer)
+            if timeout is None:
+                await self._writer.drain()
+                return
             async with asyncio.timeout(timeout):
-                self._writer.write(buffer)
                 await self._writer.drain()
         except TimeoutError:
             raise httpcore.WriteTimeout(f"could not send within {timeout}s") from None
@@ -79,12 +88,28 @@ class AsyncioStream(AsyncNetworkStream):
         if info == "socket":
             return self._writer.get_extra_info("socket")
         if info == "is_readable":  # a kept-alive connection the server has since closed
-            sock = self._writer.get_extra_info("socket")
-            return sock is None or is_socket_readable(sock)
+            return _readable(self._writer.get_extra_info("socket"))
         return None
 
 
+def _readable(sock: Any) -> bool:
+    """Whether a socket has something to read (or was closed by the peer): an idle kept-alive
+    connection that is readable cannot be reused."""
+    if sock is None or sock.fileno() < 0:
+        return True
+    poll = select.poll()
+    poll.register(sock.fileno(), select.POLLIN)
+    return bool(poll.poll(0))
+
+
+class InternalAddressRefused(httpcore.ConnectError):
+    """A connection made for a redirect reached a loopback, private or link-local address."""
+
+
 class AsyncioBackend(AsyncNetworkBackend):
+    def __init__(self, *, refuse_internal: bool = False) -> None:
+        self.refuse_internal = refuse_internal
+
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[SOCKET_OPTION] | None = None,
@@ -98,6 +123,10 @@ class AsyncioBackend(AsyncNetworkBackend):
             raise httpcore.ConnectTimeout(f"no connection within {timeout}s") from None
         except OSError as exc:  # refused, unreachable, unknown host (socket.gaierror)
             raise httpcore.ConnectError(str(exc) or type(exc).__name__) from exc
+        peer = writer.get_extra_info("peername")
+        if self.refuse_internal and peer and internal_address(peer[0]):
+            writer.close()
+            raise InternalAddressRefused(f"{host} is at {peer[0]}, an internal address")
         sock: socket.socket | None = writer.get_extra_info("socket")
         for option in socket_options or ():
             if sock is not None:
@@ -106,19 +135,3 @@ class AsyncioBackend(AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-def asyncio_transport(ssl_context: ssl.SSLContext,
-                      limits: httpx.Limits) -> httpx.AsyncHTTPTransport:
-    """httpx's own transport over this backend: same pool, HTTP/1.1 and error mapping."""
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, limits=limits)
-    # httpx offers no argument for httpcore's network backend, so its pool is replaced by an
-    # identical one that has it (httpx is pinned <0.29; tests/test_netbackend.py checks this).
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=ssl_context,
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=AsyncioBackend(),
-    )
-    return transport

@@ -22,6 +22,7 @@ from watcher.model import FetchResult, Mention
 from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
+from watcher.text import strip_controls
 from watcher.tickets.incidents import LazyWindow
 from watcher.tickets.opening import open_ticket
 from watcher.tickets.policy import TicketPolicy
@@ -89,7 +90,7 @@ class Intake:
 
     def _take(self, source: SourceConfig, result: FetchResult, now: datetime) -> SourceReport:
         report = SourceReport(source.name, warnings=list(result.warnings))
-        batch = _distinct(result.mentions)
+        batch = _distinct([_without_controls(m) for m in result.mentions])
         report.fetched = len(batch)
         kept = {key: m for key, m in batch.items() if self._wanted(m)}
         with self.store.engine.connect() as conn:
@@ -221,6 +222,18 @@ class Intake:
 
 def unchanged(result: FetchResult) -> bool:
     return result.not_modified and not result.mentions
+
+
+def _without_controls(mention: Mention) -> Mention:
+    """The mention with no control characters in its text, author, title and platform: what
+    a platform sends is shown in terminals and chats, where escape sequences would act."""
+    mention.text = strip_controls(mention.text)
+    mention.platform = strip_controls(mention.platform, keep_lines=False)
+    if mention.author:
+        mention.author = strip_controls(mention.author, keep_lines=False)
+    if mention.title:
+        mention.title = strip_controls(mention.title, keep_lines=False)
+    return mention
 
 
 def _distinct(found: list[Mention]) -> dict[str, Mention]:
