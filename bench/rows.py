@@ -144,3 +144,31 @@ def daemon(result: DaemonResult) -> list[Row]:
             f"{seconds(p50)} / {seconds(p95)}", f"{len(lat)} of {result.expected_alerts} alerts",
             "", "all arrive", verdict(len(lat) >= result.expected_alerts), p50),
     ]
+
+
+def copies(results: dict[str, dict[str, Any]]) -> list[Row]:
+    """The near-copy lookup: CPU time and statements per batch as the store grows (flat)."""
+    name = "6 near-copy lookup"
+    rows = []
+    for backend, found in results.items():
+        if "error" in found:
+            rows.append(Row(name, f"{backend}: lookup", "failed", "; ".join(found["error"]),
+                            "", f"≤ {STORE_TARGET:g}×", "MISS"))
+            continue
+        per_size = {int(k): v for k, v in found["results"].items()}
+        sizes = sorted(per_size)
+        base = median(per_size[sizes[0]]["cpu"])
+        for size in sizes:
+            got = per_size[size]
+            cpu, wall = median(got["cpu"]), median(got["wall"])
+            ratio = cpu / base if base else math.nan
+            last = size == sizes[-1] and len(sizes) > 1
+            rows.append(Row(
+                name, f"{backend}: sign + look up + claim {found['batch']} new texts "
+                f"({median(got['copies']):.0f} copies), {size:,} stored",
+                f"{seconds(cpu)} CPU, {seconds(wall)} wall, "
+                f"{max(got['statements']):.0f} statements",
+                f"{sizes[0]:,}: {seconds(base)} CPU", times(ratio),
+                f"≤ {STORE_TARGET:g}×" if last else "",
+                verdict(ratio <= STORE_TARGET) if last else "", cpu))
+    return rows

@@ -25,11 +25,11 @@ from bench.server import Plan, PlatformServer
 from bench.sweeps import Options, cold_sweep, warm_sweep
 from bench.texts import load_texts, source_of
 
-SCENARIOS = ("warm", "http", "cold", "store", "daemon")
+SCENARIOS = ("warm", "http", "cold", "store", "daemon", "copies")
 QUICK = dict(feeds=20, hosts=4, items=3, latency=0.01, runs=1, cold_feeds=10, cold_items=10,
              cold_runs=1, snownlp_texts=20, ticket_sizes="20", store_sizes="200,2000",
              store_feeds=20, store_items=10, store_runs=1, daemon_feeds=20, daemon_every=1,
-             alert_rounds=1, alert_feeds=2)
+             alert_rounds=1, alert_feeds=2, copy_sizes="200,2000", copy_runs=2)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
         "WATCHER_BENCH_POSTGRES_URL", os.environ.get("WATCHER_TEST_POSTGRES_URL", "")),
         help="PostgreSQL URL for the store scenario (a schema is made and dropped); "
              "empty: SQLite only")
+    p.add_argument("--copy-sizes", default="10000,100000,1000000",
+                   help="mentions stored for the near-copy lookup scenario")
+    p.add_argument("--copy-batch", type=int, default=20, help="new texts per lookup")
+    p.add_argument("--copy-runs", type=int, default=5)
     p.add_argument("--daemon-feeds", type=int, default=1000)
     p.add_argument("--daemon-every", type=int, default=10, help="sweep interval, seconds")
     p.add_argument("--alert-rounds", type=int, default=5)
@@ -109,10 +113,15 @@ def _http_cost(args: argparse.Namespace, texts: list[str]) -> dict[str, dict[str
     return found
 
 
-def _store(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, object]]:
+def _store(args: argparse.Namespace, workdir: Path, module: str = "bench.storescale"
+           ) -> dict[str, dict[str, object]]:
+    """Runs `module` once per backend, on one store per size; its JSON by backend name."""
     results: dict[str, dict[str, object]] = {}
-    sizes = [int(v) for v in args.store_sizes.split(",") if v]
-    backends = [("SQLite", "sqlite:///" + str(workdir / "store-{size}.db"))]
+    copies = module == "bench.copyscale"
+    sizes = [int(v) for v in (args.copy_sizes if copies else args.store_sizes).split(",") if v]
+    sizing = ([str(args.copy_batch), str(args.copy_runs)] if copies else
+              [str(args.store_feeds), str(args.store_items), str(args.store_runs)])
+    backends = [("SQLite", "sqlite:///" + str(workdir / f"{module}-{{size}}.db"))]
     if args.postgres:
         backends.append(("PostgreSQL", args.postgres))
     for name, url in backends:
@@ -120,9 +129,8 @@ def _store(args: argparse.Namespace, workdir: Path) -> dict[str, dict[str, objec
             targets = {size: stack.enter_context(_schema(url.format(size=size)))
                        for size in sizes}
             done = subprocess.run(
-                [sys.executable, "-m", "bench.storescale",
-                 ",".join(f"{size}={target}" for size, target in targets.items()),
-                 str(args.store_feeds), str(args.store_items), str(args.store_runs)],
+                [sys.executable, "-m", module,
+                 ",".join(f"{size}={target}" for size, target in targets.items()), *sizing],
                 capture_output=True, text=True, cwd=ROOT, timeout=7200, check=False)
         if done.returncode != 0:
             results[name] = {"error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
@@ -172,6 +180,7 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> list[Ro
                 feeds=args.daemon_feeds, hosts=args.hosts, items=args.items,
                 latency=args.latency, every=args.daemon_every, rounds=args.alert_rounds,
                 per_round=args.alert_feeds, workdir=workdir), texts))),
+            ("copies", lambda: make_rows.copies(_store(args, workdir, "bench.copyscale"))),
         ]
         for name, step in steps:
             if name not in chosen:

@@ -164,7 +164,7 @@ class WeiboConnector(CnPreset):
         user = pick(blog, "user")
         pinned = pick(blog, "isTop") == 1 or "置顶" in str(pick(blog, "title.text"))
         return self.post(
-            source, card, id=ident, text=pick(blog, "text"), author=pick(user, "screen_name"),
+            source, card, id=ident, text=_with_quoted(blog), author=pick(user, "screen_name"),
             followers=pick(user, "followers_count"), verified=pick(user, "verified"),
             time=pick(blog, "created_at"), url=POST_URL + str(pick(blog, "bid") or ident),
             engagement={"likes": pick(blog, "attitudes_count"),
@@ -217,6 +217,18 @@ class WeiboConnector(CnPreset):
         if isinstance(pages, int) and number < pages and page.items and not page.aside:
             page.next = {**request, "page": number + 1}
         return page
+
+
+def _with_quoted(blog: Any) -> Any:
+    """A repost's text as Weibo shows it: the reposter's words, then `//@author:` and the post it
+    passes on (`retweeted_status`), so that a repost of a complaint reads as one and is linked to
+    the complaint as its copy (watcher/intake/nearcopy.py)."""
+    text, quoted = pick(blog, "text"), pick(blog, "retweeted_status")
+    if not isinstance(quoted, dict) or not isinstance(pick(quoted, "text"), str):
+        return text
+    author = pick(quoted, "user.screen_name")
+    mark = f"//@{author}: " if isinstance(author, str) and author else "// "
+    return f"{text if isinstance(text, str) else ''} {mark}{pick(quoted, 'text')}"
 
 
 def _cards(document: Any) -> list[Any] | None:

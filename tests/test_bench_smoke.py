@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_quick_benchmark_prints_every_row_with_sane_numbers(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_")}
-    halves = {"a": "warm,http,cold", "b": "store,daemon"}  # side by side: two cores, ~10 s
+    halves = {"a": "warm,http,cold", "b": "store,daemon,copies"}  # side by side: two cores, ~10 s
     running = {
         half: subprocess.Popen(
             [sys.executable, "-m", "bench", "--quick", "--only", only, "--urlwatch", "",
@@ -38,7 +38,7 @@ def test_quick_benchmark_prints_every_row_with_sane_numbers(tmp_path: Path) -> N
     for row in rows:
         by_scenario.setdefault(str(row["scenario"]), []).append(row)
     assert sorted(by_scenario) == ["1 warm sweep", "2 cold sweep", "3 store scale", "4 memory",
-                                   "5 alert latency"]
+                                   "5 alert latency", "6 near-copy lookup"]
     for row in rows:  # every figure printed is a real number
         assert row["number"] is not None and math.isfinite(float(row["number"])), row
 
@@ -54,6 +54,9 @@ def test_quick_benchmark_prints_every_row_with_sane_numbers(tmp_path: Path) -> N
     assert "SQLite" in backends and (POSTGRES_ENV not in os.environ or "PostgreSQL" in backends)
     assert all(r["result"] in ("PASS", "MISS") for r in by_scenario["3 store scale"]
                if r["target"])
+    lookups = by_scenario["6 near-copy lookup"]
+    assert {str(r["measure"]).split(":")[0] for r in lookups} == backends
+    assert all(0 < float(r["number"]) < 10 and "10 copies" in str(r["measure"]) for r in lookups)
     assert 10 * 2**20 < float(first("4 memory")["number"]) < 2 * 2**30  # bytes
     alerts = first("5 alert latency")
     assert alerts["result"] == "PASS", alerts  # every complaint's alert arrived

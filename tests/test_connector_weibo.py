@@ -134,6 +134,21 @@ def test_recorded_response(shared: Path) -> None:
 
 
 @respx.mock
+def test_a_repost_carries_the_post_it_passes_on(shared: Path) -> None:
+    """Weibo gives a repost's own words in `text` and the post in `retweeted_status`: the
+    mention reads as Weibo shows it, so a repost of a complaint is linked to it as a copy."""
+    body = (shared / RECORDED).read_bytes()
+    respx.get(URL).mock(side_effect=[httpx.Response(200, content=body),
+                                     httpx.Response(200, json={"ok": 1, "data": {"cards": []}})])
+    result = fetch(source(uid="1669879400"))  # type: ignore[arg-type]
+    by_id = {m.external_id: m for m in result.mentions}
+    assert by_id["4383180406740606"].text == (
+        "大家一起电影院约起来啊～～～ //@代斯daisy: 写在《秦明·生死语者》上映这一天…… "
+        "#614致敬法医##首部法医秦明大电影#")
+    assert sum("//@" in m.text for m in result.mentions) == 1
+
+
+@respx.mock
 def test_the_old_open_api_is_a_changed_shape(shared: Path) -> None:
     body = (shared / "fixtures/weibo/open_api_statuses_user_timeline_huginn.json").read_bytes()
     respx.get(URL).respond(200, content=body)

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from watcher.config import Config, SourceConfig
-from watcher.intake import dedup, health
+from watcher.intake import copies, dedup, health
 from watcher.model import FetchResult, Mention
 from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
@@ -29,6 +29,7 @@ from watcher.tickets.policy import TicketPolicy
 from watcher.tickets.repeats import link_repeat
 
 if TYPE_CHECKING:
+    from watcher.intake.nearcopy import Signature
     from watcher.scoring import Score, Scorer
     from watcher.store.db import Store
 
@@ -98,21 +99,29 @@ class Intake:
             known = mention_store.existing(conn, source.name, list(kept))
             fresh = {k: m for k, m in kept.items() if k not in known}
             fingerprints = {k: dedup.fingerprint(m.text) for k, m in fresh.items()}
-            originals = mention_store.originals_by_fingerprint(
+            by_fingerprint = mention_store.originals_by_fingerprint(
                 conn, sorted({fp for fp in fingerprints.values() if fp}), source.name
             )
+            # an exact copy is one whatever its signature says; the others are compared
+            original_of = {k: by_fingerprint[fp] for k, fp in fingerprints.items()
+                           if fp in by_fingerprint}
+            signatures = copies.sign({k: m for k, m in fresh.items() if k not in original_of})
+            original_of |= copies.originals(conn, source.name, signatures)
         edited = {k: m for k, m in kept.items()
                   if k in known and known[k][1] != dedup.content_hash(m)}
-        reposts = {k for k, fp in fingerprints.items() if fp in originals}  # grows on write
+        reposts = set(original_of)  # grows on write
         to_score = [m for k, m in fresh.items() if k not in reposts] + list(edited.values())
         scores = self._score(source, to_score)
         first_sweep = state.first_swept_at is None
         with self.store.begin() as conn:
             window = LazyWindow(conn, now - self.config.incidents.window)
-            rows = [self._row(k, m, now, fingerprints[k], originals.get(fingerprints[k] or ""),
+            rows = [self._row(k, m, now, fingerprints[k], original_of.get(k), signatures.get(k),
                               scores.get(id(m))) for k, m in fresh.items()]
             inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
-            reposts |= self._claim_fingerprints(conn, source.name, rows, inserted)
+            reposts |= self._claim_originals(conn, source.name, rows, inserted, signatures)
+            copies.add_reach(self.store, conn, (row | {"id": inserted[row["external_id"]]}
+                                                for row in rows if row["external_id"] in inserted
+                                                and row["external_id"] in reposts), now)
             for row in rows:
                 score = scores.get(id(fresh[row["external_id"]]))
                 key = row["external_id"]
@@ -133,23 +142,27 @@ class Intake:
             health.after_success(self.store, conn, self.config, before, now)
         return report
 
-    def _claim_fingerprints(self, conn: Any, source: str, rows: list[dict[str, Any]],
-                            inserted: dict[str, int]) -> set[str]:
-        """Claims the fingerprints of the originals just stored; returns the keys of those another
-        source claimed first (a writer racing this one): they are reposts after all."""
+    def _claim_originals(self, conn: Any, source: str, rows: list[dict[str, Any]],
+                         inserted: dict[str, int], signatures: dict[str, Any]) -> set[str]:
+        """Claims the fingerprints and band keys of the mentions just stored; returns the keys of
+        those that another source had first (a writer racing this one): they are copies after
+        all, and their rows now say of what."""
+        originals = {row["external_id"] for row in rows
+                     if row["external_id"] in inserted and row["duplicate_of"] is None}
         claims = {row["fingerprint"]: inserted[row["external_id"]] for row in rows
-                  if row["external_id"] in inserted and row["fingerprint"]
-                  and row["duplicate_of"] is None}
-        if not claims:
-            return set()
-        taken = mention_store.claim_fingerprints(self.store, conn, source, claims)
-        late = set()
+                  if row["external_id"] in originals and row["fingerprint"]}
+        taken = mention_store.claim_fingerprints(self.store, conn, source, claims) if claims \
+            else {}
+        late = {row["external_id"]: taken[row["fingerprint"]] for row in rows
+                if row["external_id"] in originals and row["fingerprint"] in taken}
+        stored = {key: inserted[key] for key in signatures if key in inserted}
+        late |= {key: first for key, first in copies.claim(
+            self.store, conn, source, signatures, stored, originals - late.keys()).items()}
         for row in rows:
-            owner = taken.get(row["fingerprint"] or "")
-            if owner is not None and row["duplicate_of"] is None and row["external_id"] in inserted:
-                mention_store.mark_repost(conn, inserted[row["external_id"]], owner)
-                late.add(row["external_id"])
-        return late
+            if row["external_id"] in late:
+                row["duplicate_of"] = late[row["external_id"]]
+                mention_store.mark_repost(conn, inserted[row["external_id"]], row["duplicate_of"])
+        return set(late)
 
     def _wanted(self, mention: Mention) -> bool:
         keywords = self.config.monitor.keywords
@@ -168,7 +181,8 @@ class Intake:
         }
 
     def _row(self, key: str, m: Mention, now: datetime, fingerprint: str | None,
-             original: int | None, score: Score | None) -> dict[str, Any]:
+             original: int | None, signature: Signature | None,
+             score: Score | None) -> dict[str, Any]:
         row = {
             "source": m.source,
             "platform": m.platform[: LIMITS["platform"]],
@@ -189,6 +203,7 @@ class Intake:
             "raw": _jsonable(m.raw),
             "content_hash": dedup.content_hash(m),
             "fingerprint": fingerprint,
+            "signature": signature.digest if signature else None,
             "duplicate_of": original,
         }
         return row | _score_columns(score)

@@ -35,10 +35,13 @@ def existing(conn: Connection, source: str, external_ids: Sequence[str]) -> dict
 def originals_by_fingerprint(
     conn: Connection, fingerprints: Sequence[str], other_than_source: str
 ) -> dict[str, int]:
-    """fingerprint -> id of the first mention with it, where that came from another source."""
+    """fingerprint -> id of the first mention with it, where that came from another source (or,
+    when that mention is itself a copy, of the first mention it copies)."""
     found: dict[str, int] = {}
+    first = func.coalesce(mentions.c.duplicate_of, fingerprint_owners.c.mention_id)
     for chunk in _chunks(fingerprints):
-        query = select(fingerprint_owners.c.fingerprint, fingerprint_owners.c.mention_id).where(
+        query = select(fingerprint_owners.c.fingerprint, first).join(
+            mentions, mentions.c.id == fingerprint_owners.c.mention_id).where(
             fingerprint_owners.c.fingerprint.in_(chunk),
             fingerprint_owners.c.source != other_than_source,
         )

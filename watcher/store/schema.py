@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -128,6 +129,7 @@ mentions = Table(
     Column("raw", JSON),
     Column("content_hash", String(40), nullable=False),
     Column("fingerprint", String(40)),
+    Column("signature", LargeBinary),  # MinHash of its shingles, for near copies (nearcopy.py)
     Column("duplicate_of", Id, ForeignKey("mentions.id")),
     Column("complaint", Boolean),
     Column("sentiment", Float),
@@ -147,6 +149,17 @@ fingerprints = Table(
     "fingerprints",
     metadata,
     Column("fingerprint", String(40), primary_key=True),
+    Column("mention_id", Id, ForeignKey("mentions.id"), nullable=False),
+    Column("source", String(200), nullable=False),
+)
+
+# The same for near copies: each band key of a text's MinHash signature is owned by the first
+# mention that had it. A new text looks up only its own band keys (a lookup costs the same however
+# many mentions are stored) and is compared with the owners' signatures before it is linked.
+copy_bands = Table(
+    "copy_bands",
+    metadata,
+    Column("band", Id, primary_key=True, autoincrement=False),
     Column("mention_id", Id, ForeignKey("mentions.id"), nullable=False),
     Column("source", String(200), nullable=False),
 )
@@ -183,6 +196,12 @@ tickets = Table(
     Column("last_progress_at", UtcDateTime),  # the last note, for the progress reminder
     Column("reasons", Reasons, nullable=False),
     Column("risks", JSON, nullable=False),
+    # The reach of the copies linked to the ticket's mention (reposts and near copies from other
+    # sources), added by each copy's writer in one UPDATE: how many, their authors' followers,
+    # their likes + reposts + replies. The scorer's reach rule reads them with the mention's own.
+    Column("copies", Integer, nullable=False, server_default="0"),
+    Column("copies_followers", BigInteger, nullable=False, server_default="0"),
+    Column("copies_engagement", BigInteger, nullable=False, server_default="0"),
     Index(None, "status", "deadline"),
 )
 
