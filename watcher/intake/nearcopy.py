@@ -92,5 +92,6 @@ def similarity(first: bytes, second: bytes) -> float:
     stored value that is not a signature of this scheme."""
     if len(first) != SIGNATURE_BYTES or len(second) != SIGNATURE_BYTES:
         return 0.0
-    same = sum(a == b for a, b in zip(_PACK.unpack(first), _PACK.unpack(second), strict=True))
+    pairs = zip(_PACK.unpack(first), _PACK.unpack(second), strict=True)
+    same: int = sum(a == b for a, b in pairs)
     return same / PERMUTATIONS
