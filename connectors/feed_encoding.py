@@ -45,7 +45,7 @@ def _decode(segment: bytes, declared: str, what: str, warnings: list[str]) -> st
         return segment.decode(declared)
     except UnicodeDecodeError:
         pass
-    from charset_normalizer.md import mess_ratio
+    from charset_normalizer.md import mess_ratio  # lazy: only for an item that fails to decode
 
     text = segment.decode(declared, errors="replace")
     mess, chosen = mess_ratio(text), None
@@ -63,7 +63,7 @@ def _decode(segment: bytes, declared: str, what: str, warnings: list[str]) -> st
 def _candidates(segment: bytes) -> list[tuple[str, str]]:
     """The readings of `segment` as the encoding detected for it and as GUESSES, where they
     decode without an error."""
-    import charset_normalizer
+    import charset_normalizer  # lazy: only for an item that fails to decode
 
     found = []
     best = charset_normalizer.from_bytes(segment).best()

@@ -17,6 +17,7 @@ from tests.servers import Receiver
 from watcher.intake.intake import Intake
 from watcher.intake.nearcopy import signature
 from watcher.model import FetchResult, Mention
+from watcher.records import Ticket
 from watcher.store import copies as copy_store
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
@@ -49,7 +50,7 @@ def rows(store: Store) -> dict[str, dict[str, Any]]:
                 conn.execute(select(mentions).order_by(mentions.c.id)).mappings()}
 
 
-def all_tickets(store: Store) -> list[dict[str, Any]]:
+def all_tickets(store: Store) -> list[Ticket]:
     with store.engine.connect() as conn:
         return ticket_store.list_tickets(conn)
 
@@ -71,11 +72,11 @@ def test_a_repost_and_a_paste_are_one_ticket_with_their_reach(store: Store,
     (ticket,) = all_tickets(store)
     found = rows(store)
     assert found["w1"]["duplicate_of"] == found["x1"]["duplicate_of"] == found["t1"]["id"]
-    assert ticket["mention_id"] == found["t1"]["id"]
-    assert (ticket["copies"], ticket["copies_followers"], ticket["copies_engagement"]) == (
+    assert ticket.mention_id == found["t1"]["id"]
+    assert (ticket.copies, ticket.copies_followers, ticket.copies_engagement) == (
         2, 120_800, 370 + 42)  # views are not reach
     with store.engine.connect() as conn:
-        linked = ticket_store.linked_mentions(conn, ticket["id"])
+        linked = ticket_store.linked_mentions(conn, ticket.id)
     assert sorted((m["external_id"], m["kind"]) for m in linked) == [("w1", "copy"),
                                                                     ("x1", "copy")]
     # a different customer's complaint about the same thing is a ticket of its own
@@ -92,7 +93,7 @@ def test_exact_reposts_add_their_reach_too(store: Store, receiver: Receiver) -> 
                                               reposts=7), source="weibo")
     assert (report.duplicates, report.tickets) == (1, 0)
     (ticket,) = all_tickets(store)
-    assert (ticket["copies"], ticket["copies_followers"], ticket["copies_engagement"]) == (1, 5, 7)
+    assert (ticket.copies, ticket.copies_followers, ticket.copies_engagement) == (1, 5, 7)
 
 
 def test_copies_in_one_source_and_of_unticketed_mentions_stay_as_today(
@@ -155,7 +156,7 @@ def test_racing_writers_link_the_later_text_to_the_first(store: Store, receiver:
     found = rows(store)
     assert found["weibo-1"]["duplicate_of"] == found["tousu-1"]["id"]
     (ticket,) = all_tickets(store)
-    assert (ticket["copies"], ticket["copies_followers"], ticket["copies_engagement"]) == (
+    assert (ticket.copies, ticket.copies_followers, ticket.copies_engagement) == (
         1, 1000, 5)
 
 

@@ -75,6 +75,9 @@ class Ticket:
     resolved_at: datetime | None
     closed_at: datetime | None
     last_progress_at: datetime | None  # the last note, for the progress reminder
+    copies: int  # copies of its mention on other sources, linked to it instead of ticketed
+    copies_followers: int  # ... their authors' followers, summed
+    copies_engagement: int  # ... their likes, reposts and replies, summed
     reasons: tuple[Reason, ...]
     risks: tuple[str, ...]
     # its mention's

@@ -281,7 +281,7 @@ def _verifying_context() -> ssl.SSLContext:
         return ssl.create_default_context(cafile=os.environ["SSL_CERT_FILE"])
     if os.environ.get("SSL_CERT_DIR"):
         return ssl.create_default_context(capath=os.environ["SSL_CERT_DIR"])
-    import certifi
+    import certifi  # lazy: loaded on another thread while start-up goes on
 
     return ssl.create_default_context(cafile=certifi.where())
 

@@ -71,7 +71,7 @@ def target(url: str) -> Target:
     host_header = shown if port == default else f"{shown}:{port}"
     credentials = None
     if parts.username is not None:
-        import base64
+        import base64  # lazy: only a URL with credentials needs it
 
         pair = f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode()
         credentials = b"Basic " + base64.b64encode(pair)
@@ -160,7 +160,7 @@ def environment_proxies() -> dict[str, str]:
     them; {} at once when no variable names one (urllib is not even imported then)."""
     if not any(name.lower().endswith("_proxy") for name in os.environ):
         return {}
-    import urllib.request
+    import urllib.request  # lazy: ~15 ms, only when a proxy variable is set
 
     found = urllib.request.getproxies()
     return found if any(scheme != "no" for scheme in found) else {}
