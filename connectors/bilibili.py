@@ -58,7 +58,6 @@ class BilibiliConnector(CnPreset):
     kind = "bilibili"
     name = "bilibili"
     Options = BilibiliOptions
-    providers = ("direct", "tikhub")
     target_keys = ("keyword", "video", "uid")
     # what a browser on www.bilibili.com sends; without them -412 comes sooner
     extra_headers: ClassVar[Mapping[str, str]] = {

@@ -87,7 +87,6 @@ class CnPreset(JsonPreset):
     hosts: `base_url` is applied here), how the platform refuses (`refusal` for an error
     status, `shut_out` for a body) and how to read a page (`page`)."""
 
-    providers: ClassVar[tuple[str, ...]] = ("direct",)
     cookie_needed: ClassVar[bool] = False  # the direct provider needs `cookie`
     target_keys: ClassVar[tuple[str, ...]] = ()  # exactly one of these says what to watch
     name: ClassVar[str] = ""  # the platform as messages name it

@@ -46,7 +46,6 @@ class DouyinConnector(CnPreset):
     kind = "douyin"
     name = "douyin"
     Options = DouyinOptions
-    providers = ("tikhub",)
     target_keys = ("keyword", "video", "uid")
 
     def check(self, options: DouyinOptions) -> list[tuple[str, str]]:

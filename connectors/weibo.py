@@ -53,7 +53,6 @@ class WeiboConnector(CnPreset):
     kind = "weibo"
     name = "weibo"
     Options = WeiboOptions
-    providers = ("direct", "tikhub")
     target_keys = ("keyword", "uid", "post")
     cookie_needed = True
     counts = Counts(likes="mblog.attitudes_count", reposts="mblog.reposts_count",

@@ -55,7 +55,6 @@ class XiaohongshuConnector(CnPreset):
     kind = "xiaohongshu"
     name = "xiaohongshu"
     Options = XiaohongshuOptions
-    providers = ("tikhub",)
     target_keys = ("keyword", "note", "uid")
 
     def check(self, options: XiaohongshuOptions) -> list[tuple[str, str]]:
