@@ -29,6 +29,40 @@ class Route:
     delay: float = 0.0  # seconds before answering: a slow platform
 
 
+# Distinct complaints: texts that differ in a number only would be near copies of each other
+# across sources (watcher/intake/nearcopy.py), linked instead of ticketed.
+COMPLAINTS = [
+    "快递一个星期都没到，客服也不回复，太差了",
+    "收到的洗衣机外壳凹了一大块，联系换货三天没人理",
+    "安装师傅迟到三个小时，还额外收了两百块材料费",
+    "冰箱用了两天就不制冷，售后电话一直打不通",
+    "买的羽绒服钻毛严重，申请退货被商家拒绝了",
+    "扫地机器人充不进电，客服让我自己拆开看看",
+    "订的蛋糕送到时已经化了，商家说不负责",
+    "耳机左边没声音，寄回维修一个月还没寄回来",
+    "热水器漏水把地板泡坏了，厂家只肯退一半的钱",
+    "会员自动续费没有任何提醒，扣了我三百多",
+    "酒店房间有霉味，前台说满房不能换",
+    "手机壳尺寸不对，卖家坚持说是我买错了型号",
+    "外卖少送了一份饭，骑手和商家互相推脱",
+    "空调外机噪音大得整夜睡不着，上门检查的人敷衍了事，太失望了",
+    "奶粉罐子密封条是破的，担心孩子喝了出问题",
+    "网课退款承诺七天到账，现在一个月了还没退",
+]
+
+
+def complaint_feed(source: int, items: int) -> bytes:
+    """An RSS feed of `items` distinct complaints (each one a ticket), undated; sources 0 to 3,
+    at most 4 items each."""
+    entries = "".join(
+        f"<item><guid>s{source}-{i}</guid><link>http://forum.local/{source}/{i}</link>"
+        f"<author>用户{source}-{i}</author><description>{COMPLAINTS[source * 4 + i]}"
+        f"（订单{source}{i}）</description></item>"
+        for i in range(items))
+    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>f</title>{entries}' \
+           f"</channel></rss>".encode()
+
+
 class _Server:
     """A ThreadingHTTPServer in a daemon thread; start/stop may be repeated on the same port."""
 
