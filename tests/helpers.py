@@ -50,3 +50,24 @@ def legacy_reasons(*texts: str) -> tuple[Reason, ...]:
     such a string is ever read: by the 'reasons' migration."""
     migration = importlib.import_module("migrations.versions.0003_reasons")
     return tuple(Reason.from_json(migration.structured(text)) for text in texts)
+
+
+def feeds_config(platform_url: str, alerts_url: str, feeds: int, slot: int, lease: str) -> str:
+    """Config tables for `feeds` RSS sources at {platform_url}/feed{i}.xml swept every `slot`
+    seconds, with replica claims of `lease`, alerting `alerts_url` one ticket at a time."""
+    sources = "".join(f'[[sources]]\nname = "feed{i}"\nkind = "rss"\n'
+                      f'url = "{platform_url}/feed{i}.xml"\nschedule = ["sweep"]\n'
+                      for i in range(feeds))
+    return f"""
+[monitor]
+max_age = "3650d"
+[schedule]
+sweep_every = "{slot}s"
+claim_lease = "{lease}"
+[http]
+retries = 0
+[alerts]
+on_duty = ["{alerts_url}"]
+[incidents]
+min_complaints = 1000
+{sources}"""

@@ -4,62 +4,37 @@ the receiver is down all arrive once it is back."""
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import POSTGRES_ENV, postgres_schema_url
 from tests.daemon_process import Daemon, wait_for
+from tests.helpers import feeds_config
 from tests.servers import PlatformServer, Receiver, Route, complaint_feed
 
 SLOT = 3  # seconds between sweep slots
 SOURCES = 4
 
 
-@pytest.fixture
-def database() -> Iterator[str]:
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set")
-    yield from postgres_schema_url(base)
-
-
-def test_three_replicas_share_the_work(tmp_path: Path, database: str) -> None:
+def test_three_replicas_share_the_work(tmp_path: Path, postgres_database: str) -> None:
     routes = {f"/feed{i}.xml": Route(complaint_feed(i, 2), "application/rss+xml", delay=0.3)
               for i in range(SOURCES)}
     server, receiver = PlatformServer(routes).start(), Receiver().start()
-    sources = "".join(f'[[sources]]\nname = "feed{i}"\nkind = "rss"\n'
-                      f'url = "{server.url}/feed{i}.xml"\n' for i in range(SOURCES))
     config = tmp_path / "config.toml"
-    config.write_text(f"""
-[watcher]
-database = "{database}"
-[monitor]
-max_age = "3650d"
-[schedule]
-sweep_every = "{SLOT}s"
-claim_lease = "8s"
-[http]
-retries = 0
-[alerts]
-on_duty = ["{receiver.json_url()}"]
-[incidents]
-min_complaints = 1000
-{sources.replace('"rss"', '"rss"' + chr(10) + 'schedule = ["sweep"]')}""", encoding="utf-8")
+    config.write_text(f'[watcher]\ndatabase = "{postgres_database}"\n' + feeds_config(
+        server.url, receiver.json_url(), SOURCES, SLOT, "8s"), encoding="utf-8")
     replicas = [Daemon(config, tmp_path / f"replica{n}.log") for n in range(3)]
-    engine = create_engine(database)
+    engine = create_engine(postgres_database)
     try:
         assert wait_for(lambda: len(receiver.received) >= SOURCES * 2, 60)
         # the receiver goes down; new complaints arrive meanwhile
         receiver.stop()
         for i in range(SOURCES):
-            server.routes[f"/feed{i}.xml"] = Route(complaint_feed(i, 4), "application/rss+xml", delay=0.3)
+            server.routes[f"/feed{i}.xml"] = Route(complaint_feed(i, 4), "application/rss+xml",
+                                                   delay=0.3)
         victim = replicas[0]
         with engine.connect() as conn:
             def victim_polling() -> bool:
