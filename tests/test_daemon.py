@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.daemon_process import Daemon, wait_for
-from tests.servers import PlatformServer, Receiver, Route, free_port
+from tests.servers import PlatformServer, Receiver, Route, complaint_feed, free_port
 
 FEED = (Path(__file__).parent / "fixtures" / "e2e" / "feed.xml").read_bytes()
 
@@ -150,3 +150,46 @@ schedule = ["sweep"]
         unfinished = db.execute("SELECT count(*) FROM slot_claims WHERE done_at IS NULL")
         assert unfinished.fetchone()[0] == 0
     assert not [e for e in daemon.logs() if e["level"] == "error"], daemon.logs()
+
+
+def test_sigterm_sends_the_alerts_of_the_polls_it_let_finish(tmp_path: Path) -> None:
+    """Stopping while the dispatcher is busy sending and a poll is still fetching: the poll
+    finishes after that dispatch pass began, and its alert must still go out before exit."""
+    server = PlatformServer({"/slow.xml": Route(complaint_feed(0, 1), "application/rss+xml"),
+                             "/quick.xml": Route(complaint_feed(1, 1), "application/rss+xml")})
+    server.start()
+    receiver = Receiver().start()
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[watcher]
+database = "sqlite:///{tmp_path / 'w.db'}"
+[schedule]
+sweep_every = "2s"
+[alerts]
+on_duty = ["{receiver.json_url()}"]
+[[sources]]
+name = "slow"
+kind = "rss"
+url = "{server.url}/slow.xml"
+schedule = ["sweep"]
+[[sources]]
+name = "quick"
+kind = "rss"
+url = "{server.url}/quick.xml"
+schedule = ["sweep"]
+""", encoding="utf-8")
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        assert wait_for(lambda: len(receiver.received) == 2, 30)  # the catch-up polls' tickets
+        receiver.delay = 4.0  # the next alert keeps the dispatcher busy for 4 s
+        hits = server.hits["/slow.xml"]
+        server.routes["/quick.xml"] = Route(complaint_feed(1, 2), "application/rss+xml")
+        server.routes["/slow.xml"] = Route(complaint_feed(0, 2), "application/rss+xml",
+                                           delay=6.0)  # answered after that send is over
+        assert wait_for(lambda: server.hits["/slow.xml"] > hits, 20)
+    finally:
+        code = daemon.stop()  # the quick source's alert is being sent, the slow poll fetching
+        server.stop()
+        receiver.stop()
+    assert code == 0, daemon.log.read_text(encoding="utf-8")
+    assert len(receiver.received) == 4, [a["title"] for a in receiver.received]

@@ -56,6 +56,7 @@ class Daemon:
         self._running: set[asyncio.Task[None]] = set()
         self._stop = asyncio.Event()
         self._outbox_changed = asyncio.Event()
+        self._polls_done = asyncio.Event()  # stopping, and no poll runs any more
         self._scheduler: Any = None
 
     def alive(self) -> bool:
@@ -81,6 +82,7 @@ class Daemon:
             self._scheduler.shutdown(wait=False)
             if self._running:
                 await asyncio.gather(*self._running, return_exceptions=True)
+            self._polls_done.set()
             self._outbox_changed.set()
             await dispatcher
         await stop_web()
@@ -174,11 +176,14 @@ class Daemon:
 
     async def _dispatch_loop(self) -> None:
         while True:
+            # When stopping, the last pass is one that starts after every poll has finished:
+            # a poll let finish may queue its alerts after an earlier pass has begun.
+            last = self._polls_done.is_set()
             try:
                 self.metrics.observe_dispatch(await dispatch_for(self.config, self.store))
             except Exception:  # the store or a sender misbehaving must not end the daemon
                 log.exception("alert dispatch failed; retrying")
-            if self._stop.is_set():
+            if last:
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._outbox_changed.wait(), DISPATCH_EVERY)
