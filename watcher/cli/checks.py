@@ -4,6 +4,7 @@ the summary `check-config` prints."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC, date, datetime, timedelta
 
 from alerts.senders import check_target
 from watcher.config import Config
@@ -14,6 +15,9 @@ from watcher.units import format_duration
 log = logging.getLogger(__name__)
 
 ALERT_ROLES = ("on_duty", "supervisor", "manager", "operators")
+# How far ahead start-up looks for a year the working calendar does not know: a deadline or a
+# follow-up counted in working days reaches a few weeks ahead at most.
+CALENDAR_HORIZON = timedelta(days=45)
 
 
 def check_runtime(config: Config) -> None:
@@ -39,6 +43,20 @@ def check_runtime(config: Config) -> None:
     if not config.alerts.on_duty:
         log.warning("%s: [alerts] on_duty is empty: tickets will be made but nobody is alerted",
                     config.label)
+    for problem in calendar_warnings(config, datetime.now(UTC).astimezone(config.tz).date()):
+        log.warning("%s", problem)
+
+
+def calendar_warnings(config: Config, today: date) -> list[str]:
+    """A warning per year ahead that `calendar = "cn"` has no official calendar for."""
+    from watcher.tickets.business_hours import workdays_of
+    from watcher.tickets.workdays import unknown_years
+
+    hours = config.sla.business_hours
+    return [f"{config.label}: sla.business_hours.calendar: chinese-calendar has no official "
+            f"calendar for {year} yet: its days will be counted by `days` alone, without public "
+            "holidays or 调休 working days; upgrade the chinese-calendar package"
+            for year in unknown_years(workdays_of(hours), today, CALENDAR_HORIZON)]
 
 
 def summary(config: Config) -> str:

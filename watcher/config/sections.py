@@ -73,12 +73,16 @@ class ScoringSection:
 
 @dataclass(frozen=True)
 class BusinessHours:
-    """The SLA clock of the `levels` named runs only within these hours."""
+    """The SLA clock of the `levels` named runs only within these hours, on the working days:
+    `days`, and with `calendar = "cn"` China's official calendar on top of them (public
+    holidays closed, 调休 weekend days open). A follow-up due in `N workdays` counts the same
+    working days."""
 
     levels: tuple[int, ...] = ()
     days: Weekdays = Weekdays(frozenset(range(5)))
     start: time = time(9)
     end: time = time(18)
+    calendar: Literal["cn"] | None = None
 
 
 @dataclass(frozen=True)
