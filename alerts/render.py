@@ -31,6 +31,8 @@ class TicketAlert:
     reasons: tuple[Reason, ...]
     assignee: str | None = None
     link: str | None = None  # the ticket's page in the console, when one is served
+    followup_due: datetime | None = None  # for the follow-up's reminder and escalation
+    detail: str | None = None  # what staff wrote with the event alerted (a follow-up's note)
 
 
 def neutralize(text: str) -> str:
@@ -55,7 +57,11 @@ HEADLINES = {
     "repeat": "重复投诉，已升级",
     "assigned": "已指派给你",
     "reopened": "工单重新打开",
+    "followup_due": "回访已到期，请尽快回访客户",
+    "followup_escalation": "回访超时未完成，升级主管",
+    "unsatisfied": "回访不满意，退回主管处理",
 }
+FOLLOWUP_KINDS = ("followup_due", "followup_escalation")
 MAX_LISTED = 50  # tickets named one by one in an incident or digest; the rest are counted
 
 
@@ -85,6 +91,10 @@ def render_ticket(alert: TicketAlert, tz: tzinfo, kind: str = "new") -> tuple[st
         f"负责人：{neutralize(alert.assignee or '值班人员')}",
         f"原因：{neutralize('；'.join(chinese(alert.reasons)) or '无')}",
     ]
+    if kind in FOLLOWUP_KINDS and alert.followup_due is not None:
+        lines[5] = f"回访截止：{_time(alert.followup_due, tz)}"
+    if alert.detail:
+        lines.append(f"说明：{neutralize(excerpt(alert.detail, 200))}")
     if alert.link:
         lines.append(f"处理：{safe_link(alert.link)}")
     return title, "\n".join(lines)

@@ -79,3 +79,11 @@ def test_the_chat_alert_gives_the_reasons_in_chinese(scorer: Scorer) -> None:
     reasons = next(line for line in body.splitlines() if line.startswith("原因："))
     assert "安全（L1）：漏电" in reasons and "监管投诉（L2）：12315" in reasons
     assert "complaint probability" not in reasons and "投诉概率" in reasons
+
+
+def test_a_dissatisfied_follow_up_reads_in_both_languages() -> None:
+    from watcher.reasons import ReasonCode, reason, render
+
+    said = reason(ReasonCode.UNSATISFIED, score=2)
+    assert render(said) == "unsatisfied: follow-up score 2 of 5"
+    assert render(said, "zh") == "回访不满意：满意度 2 分（满分 5 分），退回主管处理"

@@ -120,6 +120,32 @@ def test_every_action_from_the_ticket_page(store: Store, server: ConsoleServer) 
     assert api["status"] == "reopened" and api["assignee"] == "老王"
 
 
+def test_the_follow_up_form_records_the_score(store: Store, server: ConsoleServer) -> None:
+    low, high = add_ticket(store, level=3), add_ticket(store, level=3)
+    client = server.login("staff")
+    assert "followup-form" not in client.get(f"/tickets/{low}").text  # not resolved yet
+    for ticket_id in (low, high):
+        assert _act(client, ticket_id, "resolve", note="已换新").status_code == 303
+    page = client.get(f"/tickets/{low}").text
+    assert "回访" in page and "待回访" in page and 'name="score" value="5"' in page
+    assert 'name="score"' not in server.login("viewer").get(f"/tickets/{low}").text
+    missing = _act(client, low, "followup", note="没有打分")
+    assert missing.status_code == 409 and "score from 1 to 5" in missing.text
+    answer = _act(client, low, "followup", score="2", note="还是漏水")
+    assert answer.status_code == 303 and answer.headers["location"].endswith("?done=followup")
+    page = client.get(f"/tickets/{low}").text
+    assert "不满意" in page and "2/5" in page and "还是漏水" in page
+    assert "status-reopened\">重新打开</span>" in page
+    assert _act(client, high, "followup", score="5").status_code == 303
+    api = client.get("/api/tickets?status=all",
+                     headers={"Authorization": f"Bearer {TOKENS['viewer']}"}).json()
+    states = {t["id"]: (t["followup"]["state"], t["followup"]["score"]) for t in api["tickets"]}
+    assert states == {low: ("unsatisfied", 2), high: ("satisfied", 5)}
+    one = client.get(f"/api/tickets/{high}",
+                     headers={"Authorization": f"Bearer {TOKENS['viewer']}"}).json()
+    assert one["status"] == "closed" and one["followup"]["by"] == "小李"
+
+
 def test_alert_links_lead_to_the_ticket_page(store: Store, server: ConsoleServer) -> None:
     ticket_id = add_ticket(store)
     link = ticket_link(console_config(public_url="http://console.local:8080/"), ticket_id)

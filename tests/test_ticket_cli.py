@@ -83,3 +83,39 @@ def test_sla_command_reminds_then_escalates_once(tmp_path: Path) -> None:
     finally:
         server.stop()
         receiver.stop()
+
+
+def test_followup_command(tmp_path: Path) -> None:
+    config, server, receiver = setup(tmp_path)
+    try:
+        first, second = (t["id"] for t in tickets(config)[:2])
+        assert tickets(config)[0]["followup"]["state"] == "none"
+        for ticket in (first, second):
+            watcher(config, "tickets", "resolve", str(ticket), "--by", "小李", "--note", "已退款")
+        pending = json.loads(watcher(config, "tickets", "list", "--followup", "pending",
+                                     "--json").stdout)
+        assert {t["id"] for t in pending} == {first, second}
+        assert all(t["followup"]["due"] and t["followup"]["score"] is None for t in pending)
+        table = watcher(config, "tickets", "list", "--status", "resolved").stdout
+        assert table.splitlines()[0].split()[5] == "followup" and "pending " in table
+
+        back = watcher(config, "tickets", "followup", str(first), "--score", "2", "--note",
+                       "还是没收到退款", "--by", "小李")
+        assert f"ticket #{first}: reopened, level " in back.stdout
+        assert int(back.stdout.split("level ")[1][0]) <= 2
+        assert [a for a in receiver.to("sup") if "回访不满意" in a["title"]]  # told at once
+        closed = watcher(config, "tickets", "followup", str(second), "--score", "5")
+        assert f"ticket #{second}: closed" in closed.stdout
+        shown = json.loads(watcher(config, "tickets", "show", str(first), "--json").stdout)
+        assert (shown["followup"]["state"], shown["followup"]["score"]) == ("unsatisfied", 2)
+        assert shown["history"][-1]["action"] == "followup"
+        assert "unsatisfied 2/5" in watcher(config, "tickets", "list").stdout
+        assert "followup  satisfied 5/5" in watcher(config, "tickets", "show", str(second)).stdout
+
+        again = watcher(config, "tickets", "followup", str(first), "--score", "4", check=False)
+        assert again.returncode == 1 and "a follow-up comes after resolving" in again.stderr
+        bad = watcher(config, "tickets", "followup", str(second), "--score", "9", check=False)
+        assert bad.returncode == 2 and "invalid choice" in bad.stderr
+    finally:
+        server.stop()
+        receiver.stop()

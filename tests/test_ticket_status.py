@@ -44,8 +44,8 @@ def test_the_groups_cover_every_status_once() -> None:
     ("open", ["ack", "resolve", "close", "note", "assign"]),
     ("reopened", ["ack", "resolve", "close", "note", "assign"]),
     ("acknowledged", ["resolve", "close", "note", "assign"]),
-    ("resolved", ["close", "reopen", "note"]),
-    ("closed", ["reopen"]),
+    ("resolved", ["close", "reopen", "note", "followup"]),
+    ("closed", ["reopen", "followup"]),
 ])
 def test_what_each_status_allows(status: str, actions: list[str]) -> None:
     assert actions_from(status) == actions
@@ -66,9 +66,10 @@ def test_the_command_line_offers_every_status_and_action(capsys: pytest.CaptureF
         parser.parse_args(["tickets", "list", "--status", "pending"])
     assert ("choose from 'open', 'acknowledged', 'resolved', 'closed', 'reopened'"
             in capsys.readouterr().err)
+    extra = {"note": ["x"], "assign": ["x"], "followup": ["--score", "5"]}
     for action in TRANSITIONS:
-        assert parser.parse_args(["tickets", action, "1", *(["x"] if action in ("note", "assign")
-                                                           else [])]).action == action
+        assert parser.parse_args(["tickets", action, "1", *extra.get(action, [])]
+                                 ).action == action
 
 
 def test_the_store_hands_out_typed_ticket_records(store: Store) -> None:

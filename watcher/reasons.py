@@ -60,6 +60,8 @@ class ReasonCode(StrEnum):
                 "无等级：不是投诉、咨询或建议")
     REPEAT = ("repeat", "repeat: 同一用户再次投诉", "重复投诉：同一用户再次投诉")
     INCIDENT = ("incident", "group: 事件 #{incident}", "群体投诉：事件 #{incident}")
+    UNSATISFIED = ("unsatisfied", "unsatisfied: follow-up score {score} of 5",
+                   "回访不满意：满意度 {score} 分（满分 5 分），退回主管处理")
     TEXT = ("text", "{written}", "{written}")  # as written: a reason no code describes
 
 

@@ -47,6 +47,8 @@ TRANSITIONS: dict[str, Transition] = {
     "reopen": Transition(DONE, _S.REOPENED),
     "note": Transition((_S.OPEN, _S.ACKNOWLEDGED, _S.RESOLVED, _S.REOPENED), None),
     "assign": Transition(UNRESOLVED, None),
+    # the follow-up's score decides: closed, or reopened to a supervisor (watcher.tickets.followup)
+    "followup": Transition(DONE, None),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import time, timedelta
 
 _DURATION_PART = re.compile(r"(\d+)(d|h|m|s)")
@@ -27,6 +28,32 @@ def parse_duration(text: str) -> timedelta:
     if not compact or "".join(n + u for n, u in parts) != compact:
         raise ValueError(f"not a valid duration: {text!r} (write e.g. 30s, 10m, 2h, 7d, 1h30m)")
     return timedelta(seconds=sum(int(n) * _DURATION_UNITS[u] for n, u in parts))
+
+
+@dataclass(frozen=True)
+class Span:
+    """Time allowed for something: a plain duration, or a number of whole working days."""
+
+    duration: timedelta = timedelta(0)
+    workdays: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.workdays} workdays" if self.workdays else format_duration(self.duration)
+
+
+_WORKDAYS = re.compile(r"(\d+)\s*workdays?", re.IGNORECASE)
+
+
+def parse_span(text: str) -> Span:
+    """`3 workdays` or a duration (`24h`); raises ValueError otherwise."""
+    match = _WORKDAYS.fullmatch(text.strip())
+    if match:
+        return Span(workdays=int(match.group(1)))
+    try:
+        return Span(duration=parse_duration(text))
+    except ValueError:
+        raise ValueError(f"not a valid time allowed: {text!r} (write e.g. 3 workdays, 24h, "
+                         "48h)") from None
 
 
 def parse_size(text: str) -> int:

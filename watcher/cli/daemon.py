@@ -91,11 +91,13 @@ def cmd_sla(args: argparse.Namespace) -> int:
     finally:
         store.close()
     result = {"reminded": report.reminded, "escalated": report.escalated,
-              "progress": report.progress, "alerts": {"sent": alerts.sent,
-                                                      "failed": alerts.failed}}
+              "progress": report.progress, "followup_reminded": report.followup_reminded,
+              "followup_escalated": report.followup_escalated,
+              "alerts": {"sent": alerts.sent, "failed": alerts.failed}}
     if args.json:
         print(json.dumps(result))
     else:
         print(f"reminded {report.reminded}, escalated {report.escalated}, progress reminders "
-              f"{report.progress}; alerts: {alerts.sent} sent, {alerts.failed} failed")
+              f"{report.progress}, follow-ups reminded {report.followup_reminded} and escalated "
+              f"{report.followup_escalated}; alerts: {alerts.sent} sent, {alerts.failed} failed")
     return EXIT_OK

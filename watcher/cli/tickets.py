@@ -1,4 +1,4 @@
-"""`watcher tickets ...`: list and show tickets."""
+"""`watcher tickets ...`: list and show tickets, act on them, record their follow-up."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from watcher.cli.common import load_config, open_store, print_table, printable
 from watcher.errors import TicketActionError
 from watcher.records import Ticket, TicketStatus
 from watcher.text import excerpt
+from watcher.tickets.followup import SCORES
+from watcher.tickets.followup import STATES as FOLLOWUP_STATES
 from watcher.tickets.view import ticket_json
 
 STATUSES = tuple(status.value for status in TicketStatus)  # as written: choices show them
@@ -28,6 +30,9 @@ def add_commands(commands: Any) -> None:
     listing.add_argument("--level", type=int, choices=(1, 2, 3, 4))
     listing.add_argument("--assignee", metavar="NAME")
     listing.add_argument("--overdue", action="store_true", help="past deadline, not acknowledged")
+    listing.add_argument("--followup", choices=FOLLOWUP_STATES, metavar="STATE",
+                         help="only tickets whose follow-up is in this state: "
+                              + ", ".join(FOLLOWUP_STATES))
     listing.add_argument("--json", action="store_true")
     show = actions.add_parser("show", help="one ticket with its history")
     show.add_argument("id", type=int)
@@ -46,6 +51,14 @@ def add_commands(commands: Any) -> None:
     assign.add_argument("id", type=int)
     assign.add_argument("name", metavar="NAME")
     assign.add_argument("--by", help="who assigned it (default: $USER)")
+    followup = actions.add_parser("followup", help="record the follow-up call's satisfaction "
+                                  "score: a high one closes the ticket, a low one sends it back "
+                                  "to a supervisor")
+    followup.add_argument("id", type=int)
+    followup.add_argument("--score", type=int, choices=SCORES, required=True,
+                          help="1 (very dissatisfied) to 5 (very satisfied)")
+    followup.add_argument("--note", help="what the customer said")
+    followup.add_argument("--by", help="who called (default: $USER)")
 
 
 def run_ticket_command(args: argparse.Namespace) -> int:
@@ -60,14 +73,25 @@ def run_ticket_command(args: argparse.Namespace) -> int:
 
 
 def _read(store: Any, config: Any, args: argparse.Namespace) -> int:
-    from watcher.store import tickets as ticket_store  # lazy: see the package docstring
+    from watcher.store import followups  # lazy: see the package docstring
+    from watcher.store import tickets as ticket_store
+
+    now = datetime.now(UTC)
+
+    def view(row: Ticket, current: dict[int, dict[str, Any]]) -> dict[str, Any]:
+        return ticket_json(row, config.tz, current_followup=current.get(row.id), now=now,
+                           low_score=config.followup.low_score)
 
     with store.engine.connect() as conn:
         if args.action == "list":
             rows = ticket_store.list_tickets(
                 conn, status=args.status, level=args.level, assignee=args.assignee,
-                overdue_at=datetime.now(UTC) if args.overdue else None)
-            _print_list(rows, config.tz, as_json=args.json)
+                overdue_at=now if args.overdue else None)
+            current = followups.current_for(conn, [r.id for r in rows])
+            views = [view(r, current) for r in rows]
+            _print_list([v for v in views
+                         if not args.followup or v["followup"]["state"] == args.followup],
+                        as_json=args.json)
             return 0
         row = ticket_store.get(conn, args.id)
         if row is None:
@@ -75,7 +99,8 @@ def _read(store: Any, config: Any, args: argparse.Namespace) -> int:
             return 1
         history = ticket_store.events(conn, args.id)
         linked = ticket_store.linked_mentions(conn, args.id)
-    _print_ticket(row, history, linked, config.tz, as_json=args.json)
+        shown = view(row, followups.current_for(conn, [args.id]))
+    _print_ticket(shown, history, linked, config.tz, as_json=args.json)
     return 0
 
 
@@ -86,33 +111,46 @@ def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
     actor = args.by or os.environ.get("USER") or "operator"
     try:
         after = apply(store, config, args.id, args.action, actor=actor, now=datetime.now(UTC),
-                      note=getattr(args, "note", None), assignee=getattr(args, "name", None))
+                      note=getattr(args, "note", None), assignee=getattr(args, "name", None),
+                      score=getattr(args, "score", None))
     except TicketActionError as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"ticket #{after.id}: {after.status}, level {after.level}, "
           f"assignee {after.assignee or '-'}")
-    if args.action in ("assign", "reopen"):  # they alert the assignee; try that before exiting
+    if args.action in ("assign", "reopen", "followup"):  # they may alert; try that before exiting
         asyncio.run(dispatch_for(config, store, ignore_backoff=True, time_limit=30))
     return 0
 
 
-def _print_list(rows: list[Ticket], tz: tzinfo, *, as_json: bool) -> None:
+def _print_list(views: list[dict[str, Any]], *, as_json: bool) -> None:
+    """`views`: tickets in their JSON shape (watcher.tickets.view)."""
     if as_json:
-        print(json.dumps([ticket_json(r, tz) for r in rows], ensure_ascii=False, indent=2))
+        print(json.dumps(views, ensure_ascii=False, indent=2))
         return
-    columns = ("id", "level", "status", "category", "deadline", "source", "author", "text")
+    columns = ("id", "level", "status", "category", "deadline", "followup", "source", "author",
+               "text")
     print_table(columns, [
-        [r.id, r.level, r.status, r.category,
-         r.deadline.astimezone(tz).strftime("%m-%d %H:%M"), r.source, r.author or "-",
-         excerpt(r.text, 40)]
-        for r in rows
+        [v["id"], v["level"], v["status"], v["category"], v["deadline"][5:16].replace("T", " "),
+         followup_cell(v["followup"]), v["mention"]["source"], v["mention"]["author"] or "-",
+         excerpt(v["mention"]["text"], 40)]
+        for v in views
     ])
 
 
-def _print_ticket(row: Ticket, history: list[dict[str, Any]],
+def followup_cell(followup: dict[str, Any]) -> str:
+    """`pending 10-10 15:00`, `overdue 10-10 15:00`, `satisfied 5/5`, or `-` for none."""
+    state = followup["state"]
+    if state == "none":
+        return "-"
+    if followup["score"] is not None:
+        return f"{state} {followup['score']}/5"
+    return f"{state} {followup['due'][5:16].replace('T', ' ')}"
+
+
+def _print_ticket(shown: dict[str, Any], history: list[dict[str, Any]],
                   linked: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> None:
-    data = ticket_json(row, tz)
+    data = dict(shown)
     data["history"] = [
         {"at": e["at"].astimezone(tz).isoformat(), "actor": e["actor"], "action": e["action"],
          "note": e["note"], "data": e["data"]}
@@ -133,6 +171,8 @@ def _print_ticket(row: Ticket, history: list[dict[str, Any]],
     if data["incident"]:
         _say(f"incident  #{data['incident']}")
     _say(f"assignee  {data['assignee'] or '-'}")
+    if data["followup"]["state"] != "none":
+        _say(f"followup  {followup_cell(data['followup'])}")
     _say(f"source    {mention['source']} ({mention['platform']})  {mention['url'] or ''}")
     _say(f"author    {mention['author'] or '-'}  at {mention['created_at']}")
     _say(f"text      {mention['text']}")

@@ -14,6 +14,7 @@ from watcher.config.schema import Url
 from watcher.config.sections import (
     AlertsSection,
     DutySection,
+    FollowupSection,
     HealthSection,
     HttpSection,
     IncidentsSection,
@@ -62,6 +63,7 @@ class Config:
     alerts: AlertsSection = field(default_factory=AlertsSection)
     duty: DutySection = field(default_factory=DutySection)
     tickets: TicketsSection = field(default_factory=TicketsSection)
+    followup: FollowupSection = field(default_factory=FollowupSection)
     incidents: IncidentsSection = field(default_factory=IncidentsSection)
     health: HealthSection = field(default_factory=HealthSection)
     web: WebSection = field(default_factory=WebSection)

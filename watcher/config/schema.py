@@ -18,7 +18,14 @@ from datetime import time, timedelta
 from typing import Any, Literal, NewType, TypeVar
 from urllib.parse import urlsplit
 
-from watcher.units import parse_duration, parse_size, parse_time_of_day, parse_weekdays
+from watcher.units import (
+    Span,
+    parse_duration,
+    parse_size,
+    parse_span,
+    parse_time_of_day,
+    parse_weekdays,
+)
 
 ByteSize = NewType("ByteSize", int)
 Weekdays = NewType("Weekdays", frozenset[int])
@@ -47,6 +54,7 @@ _STRING_PARSERS: dict[Any, Callable[[str], Any]] = {
     ByteSize: parse_size,
     Url: parse_url,
     Weekdays: parse_weekdays,
+    Span: parse_span,
 }
 
 
@@ -105,10 +113,10 @@ def convert(hint: Any, value: Any, where: str, problems: Problems) -> Any:
         return _convert_list(typing.get_args(hint)[0], value, where, problems)
     if origin is dict:
         return _convert_table(typing.get_args(hint)[1], value, where, problems)
+    if hint in _STRING_PARSERS:  # before dataclasses: a Span is one, written as a string
+        return _convert_string(_STRING_PARSERS[hint], value, where, problems)
     if dataclasses.is_dataclass(hint):
         return build(hint, value, where, problems)  # type: ignore[arg-type]
-    if hint in _STRING_PARSERS:
-        return _convert_string(_STRING_PARSERS[hint], value, where, problems)
     return _convert_scalar(hint, value, where, problems)
 
 

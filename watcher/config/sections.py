@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watcher.config.schema import ByteSize, Problems, Weekdays, parse_url
 from watcher.passwords import password_hash_problem, token_hash_problem
+from watcher.units import Span
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,15 @@ class TicketsSection:
 
 
 @dataclass(frozen=True)
+class FollowupSection:
+    """The call back (回访) after a ticket is resolved, and what a low satisfaction score does."""
+
+    within: Span = Span(workdays=3)  # the assignee calls back within this of resolving
+    low_score: int = 3  # a score (1-5) at or below this reopens the ticket to a supervisor
+    supervisor_within: Span = Span(duration=timedelta(hours=48))  # ... who answers within this
+
+
+@dataclass(frozen=True)
 class IncidentsSection:
     min_complaints: int = 5
     window: timedelta = timedelta(hours=1)
@@ -147,6 +157,7 @@ SECTIONS: dict[str, type] = {
     "alerts": AlertsSection,
     "duty": DutySection,
     "tickets": TicketsSection,
+    "followup": FollowupSection,
     "incidents": IncidentsSection,
     "health": HealthSection,
     "web": WebSection,
@@ -204,6 +215,14 @@ def _check_sla(section: SlaSection) -> list[tuple[str, str]]:
             found.append(("business_hours.levels", "levels are 1 to 4"))
         if hours.end <= hours.start:
             found.append(("business_hours.end", "must be later than business_hours.start"))
+    return found
+
+
+def _check_followup(section: FollowupSection) -> list[tuple[str, str]]:
+    found = [(key, "must be longer than 0s") for key in ("within", "supervisor_within")
+             if not (getattr(section, key).workdays or getattr(section, key).duration)]
+    if not 1 <= section.low_score <= 4:
+        found.append(("low_score", "must be a score from 1 to 4 (scores are 1 to 5)"))
     return found
 
 
@@ -273,6 +292,7 @@ _SECTION_CHECKS: dict[str, Any] = {
     "sla": _check_sla,
     "schedule": _check_schedule,
     "duty": _check_duty,
+    "followup": _check_followup,
     "incidents": _check_positive("min_complaints"),
     "health": _check_positive("alert_after"),
     "alerts": _check_positive("digest_over"),

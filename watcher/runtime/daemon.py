@@ -169,9 +169,11 @@ class Daemon:
         except Exception:  # one failed pass must not end the daemon; the next one retries
             log.exception("SLA pass failed")
             return
-        if report.reminded or report.escalated or report.progress:
-            log.info("SLA: reminded %d, escalated %d, progress reminders %d", report.reminded,
-                     report.escalated, report.progress)
+        if (report.reminded or report.escalated or report.progress or report.followup_reminded
+                or report.followup_escalated):
+            log.info("SLA: reminded %d, escalated %d, progress reminders %d, follow-ups reminded "
+                     "%d and escalated %d", report.reminded, report.escalated, report.progress,
+                     report.followup_reminded, report.followup_escalated)
             self._outbox_changed.set()
 
     async def _dispatch_loop(self) -> None:

@@ -225,6 +225,23 @@ ticket_marks = Table(
     Column("at", UtcDateTime, nullable=False),
 )
 
+# The call back (回访) after each resolution of a ticket: due when it was resolved, done with a
+# satisfaction score. A ticket resolved again after reopening gets a new row; the latest is its
+# current follow-up.
+followups = Table(
+    "followups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("resolved_at", UtcDateTime, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime),
+    Column("score", Integer),  # 1 (very dissatisfied) to 5 (very satisfied)
+    Column("actor", String(200)),
+    Column("note", Text),
+    Index(None, "done_at", "due_at"),  # the SLA pass: not done, past due
+)
+
 ticket_events = Table(
     "ticket_events",
     metadata,

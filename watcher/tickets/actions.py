@@ -1,5 +1,6 @@
-"""What staff do to a ticket: acknowledge, note, assign, resolve, close, reopen. Each change is
-one history event with who did it, when and an optional note."""
+"""What staff do to a ticket: acknowledge, note, assign, resolve, close, reopen, and record the
+follow-up after resolving. Each change is one history event with who did it, when and an
+optional note."""
 
 from __future__ import annotations
 
@@ -9,16 +10,20 @@ from typing import TYPE_CHECKING, Any
 from watcher.errors import TicketActionError
 from watcher.records import DONE, TRANSITIONS, Ticket
 from watcher.store import tickets as ticket_store
+from watcher.tickets import followup
 from watcher.tickets.notify import assignee_targets, queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from watcher.config import Config
     from watcher.store.db import Store
 
 
 def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: str,
-          now: datetime, note: str | None = None, assignee: str | None = None) -> Ticket:
+          now: datetime, note: str | None = None, assignee: str | None = None,
+          score: int | None = None) -> Ticket:
     """Applies `action` in one transaction; returns the ticket as it is afterwards."""
     allowed, target = TRANSITIONS[action]
     with store.begin() as conn:
@@ -29,6 +34,9 @@ def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: s
             raise TicketActionError(_refusal(ticket_id, ticket.status, action))
         if action == "note" and not (note and note.strip()):
             raise TicketActionError("a note needs some text")
+        if action == "followup":
+            return _record_followup(store, conn, config, ticket, score, actor=actor, now=now,
+                                    note=note)
         values = _values(action, ticket, config, now, assignee)
         if target:
             values["status"] = target
@@ -37,6 +45,9 @@ def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: s
             data = (data or {}) | {"sla_met": now <= ticket.deadline}
         if action == "assign":
             data = {"from": ticket.assignee, "to": assignee}
+        if action == "resolve":
+            due = followup.schedule(conn, config, ticket_id, now)
+            data = (data or {}) | {"followup_due": due.isoformat()}
         ticket_store.change(conn, ticket_id, values, now=now, action=action, actor=actor,
                             note=note, data=data)
         after = ticket_store.get(conn, ticket_id)
@@ -46,6 +57,23 @@ def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: s
             key = f"{kind}:{now.isoformat()}"
             queue_ticket_alert(store, conn, config, after, kind=kind, key=key,
                                targets=assignee_targets(config, after), now=now)
+    return after
+
+
+def _record_followup(store: Store, conn: Connection, config: Config, ticket: Ticket,
+                     score: int | None, *, actor: str, now: datetime, note: str | None) -> Ticket:
+    try:
+        outcome = followup.record(conn, config, ticket, score, actor=actor, now=now, note=note)
+    except followup.FollowupError as exc:
+        raise TicketActionError(str(exc)) from None
+    ticket_store.change(conn, ticket.id, outcome.values, now=now, action="followup",
+                        actor=actor, note=note, data=outcome.data)
+    after = ticket_store.get(conn, ticket.id)
+    assert after is not None
+    if outcome.targets:
+        queue_ticket_alert(store, conn, config, after, kind="unsatisfied",
+                           key=f"unsatisfied:{now.isoformat()}", targets=outcome.targets,
+                           now=now, detail=note)
     return after
 
 
@@ -74,4 +102,6 @@ def _values(action: str, ticket: Ticket, config: Config, now: datetime,
 
 def _refusal(ticket_id: int, status: str, action: str) -> str:
     hint = "; reopen it first" if status in DONE else ""
+    if action == "followup":
+        hint = "; a follow-up comes after resolving"
     return f"ticket #{ticket_id} is {status}: cannot {action} it{hint}"

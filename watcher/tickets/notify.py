@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from watcher.store.db import Store
 
 
-def ticket_alert(ticket: Ticket, config: Config) -> TicketAlert:
+def ticket_alert(ticket: Ticket, config: Config, *, detail: str | None = None,
+                 followup_due: datetime | None = None) -> TicketAlert:
     """The alert view of a ticket row joined with its mention (store.tickets.ticket_query)."""
     return TicketAlert(
         ticket_id=ticket.id, level=ticket.level, category=ticket.category,
@@ -26,6 +27,7 @@ def ticket_alert(ticket: Ticket, config: Config) -> TicketAlert:
         author=ticket.author, text=ticket.text, url=ticket.url,
         deadline=ticket.deadline, reasons=ticket.reasons,
         assignee=ticket.assignee, link=ticket_link(config, ticket.id),
+        followup_due=followup_due, detail=detail,
     )
 
 
@@ -36,8 +38,10 @@ def ticket_link(config: Config, ticket_id: int) -> str | None:
 
 
 def queue_ticket_alert(store: Store, conn: Connection, config: Config, ticket: Ticket, *,
-                       kind: str, key: str, targets: list[str], now: datetime) -> None:
-    title, body = render_ticket(ticket_alert(ticket, config), config.tz, kind)
+                       kind: str, key: str, targets: list[str], now: datetime,
+                       detail: str | None = None, followup_due: datetime | None = None) -> None:
+    alert = ticket_alert(ticket, config, detail=detail, followup_due=followup_due)
+    title, body = render_ticket(alert, config.tz, kind)
     outbox.enqueue(store, conn, alert_key=f"ticket:{ticket.id}:{key}", targets=targets,
                    title=title, body=body, now=now, ticket_id=ticket.id, level=ticket.level)
 

@@ -36,9 +36,10 @@ async def tickets(request: web.Request) -> web.StreamResponse:
     user, now, tz = user_of(request), now_of(request), config_of(request).tz
     found = await in_thread(data.queue, store_of(request),
                             parse_filter(request.query, user.name, now), now, user.name)
-    counts = found["counts"]
+    counts, low_score = found["counts"], config_of(request).followup.low_score
     return _json({
-        "tickets": [ticket_json(row, tz) | {"link": f"/tickets/{row.id}"}
+        "tickets": [ticket_json(row, tz, current_followup=found["followups"].get(row.id),
+                                now=now, low_score=low_score) | {"link": f"/tickets/{row.id}"}
                     for row in found["tickets"]],
         "counts": {"unresolved": counts.unresolved, "awaiting": counts.awaiting,
                    "overdue": counts.overdue, "unassigned": counts.unassigned,
@@ -62,7 +63,9 @@ async def ticket(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text='{"error": "no such ticket"}', content_type="application/json")
     incident = found["incident"]
     mention = found["mention"]
-    return _json(ticket_json(found["ticket"], tz) | {
+    view = ticket_json(found["ticket"], tz, current_followup=found["followup"],
+                       now=now_of(request), low_score=config_of(request).followup.low_score)
+    return _json(view | {
         "link": f"/tickets/{found['ticket'].id}",
         "score": {"probability": mention["probability"], "sentiment": mention["sentiment"]},
         "history": [{"at": _time(e["at"], tz), "actor": e["actor"], "action": e["action"],

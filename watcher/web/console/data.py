@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from watcher.config import Config, SourceConfig
 from watcher.records import UNRESOLVED, TicketStatus, actions_from
 from watcher.runtime import schedule
+from watcher.store import followups as followup_store
 from watcher.store import incidents as incident_store
 from watcher.store import mentions as mention_store
 from watcher.store import reports
@@ -24,7 +25,9 @@ STATUS_CHOICES = (*UNRESOLVED, TicketStatus.RESOLVED, TicketStatus.CLOSED)
 
 def queue(store: Store, wanted: QueueFilter, now: datetime, user: str) -> dict[str, Any]:
     with store.engine.connect() as conn:
-        return {"tickets": reports.queue(conn, wanted),
+        tickets = reports.queue(conn, wanted)
+        return {"tickets": tickets,
+                "followups": followup_store.current_for(conn, [t.id for t in tickets]),
                 "counts": reports.queue_counts(conn, now, user),
                 "platforms": reports.ticket_platforms(conn),
                 "assignees": reports.assignees(conn)}
@@ -45,6 +48,7 @@ def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | Non
             "reposts": reports.reposts(conn, row.mention_id),
             "incident": incident,
             "incident_tickets": ticket_store.in_incident(conn, incident["id"]) if incident else [],
+            "followup": followup_store.current(conn, ticket_id),
             "actions": actions_from(row.status),
             "people": _people(config, reports.assignees(conn)),
         }

@@ -59,6 +59,9 @@ EVENTS = {
     "reminded": N_("Overdue reminder sent"),
     "escalated": N_("Escalated to the supervisor"),
     "progress_reminder": N_("Progress reminder sent"),
+    "followup": N_("Follow-up recorded"),
+    "followup_reminded": N_("Follow-up reminder sent"),
+    "followup_escalated": N_("Follow-up escalated to the supervisor"),
 }
 BUTTONS = {
     "ack": N_("Acknowledge"),
@@ -67,6 +70,15 @@ BUTTONS = {
     "resolve": N_("Resolve"),
     "close": N_("Close"),
     "reopen": N_("Reopen"),
+    "followup": N_("Record follow-up"),
+}
+FOLLOWUP_STATES = {
+    "none": N_("None"),
+    "pending": N_("Due"),
+    "overdue": N_("Overdue"),
+    "satisfied": N_("Satisfied"),
+    "unsatisfied": N_("Dissatisfied"),
+    "cancelled": N_("Cancelled"),
 }
 LEVELS = {1: N_("Red"), 2: N_("Orange"), 3: N_("Yellow"), 4: N_("Green")}
 CATEGORIES = {

@@ -41,7 +41,8 @@ def environment(language: str, tz: tzinfo) -> jinja2.Environment:
         status=named(i18n.STATUSES), event=named(i18n.EVENTS), button=named(i18n.BUTTONS),
         level_name=named(i18n.LEVELS), category=named(i18n.CATEGORIES), risk=named(i18n.RISKS),
         department=named(i18n.DEPARTMENTS),
-        role=named(i18n.ROLES), http_url=http_url, excerpt=excerpt,
+        role=named(i18n.ROLES), followup_state=named(i18n.FOLLOWUP_STATES),
+        http_url=http_url, excerpt=excerpt,
         reason=lambda reason: render_reason(reason, language),
         local=lambda moment, fmt="%m-%d %H:%M": moment.astimezone(tz).strftime(fmt) if moment
         else "–",

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from watcher.errors import TicketActionError
 from watcher.records import AWAITING_RESPONSE, TRANSITIONS
+from watcher.tickets import followup
 from watcher.tickets.actions import apply
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
@@ -38,9 +39,12 @@ async def _page(request: web.Request, error: str | None = None,
     found = await in_thread(data.ticket, store_of(request), config_of(request), ticket_id)
     if found is None:
         raise web.HTTPNotFound()
+    now, low_score = now_of(request), config_of(request).followup.low_score
     context: dict[str, Any] = found | {
-        "now": now_of(request), "awaiting": AWAITING_RESPONSE, "error": error,
-        "done": request.query.get("done"), "page": "queue",
+        "now": now, "awaiting": AWAITING_RESPONSE, "error": error,
+        "done": request.query.get("done"), "page": "queue", "low_score": low_score,
+        "followup_state": followup.state(found["ticket"].status, found["followup"], now,
+                                         low_score),
     }
     return render(request, request.app[CONSOLE].envs, "ticket.html", context, status=status)
 
@@ -58,11 +62,12 @@ async def act(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     note = str(form.get("note", "")).strip()[:NOTE_LIMIT] or None
     assignee = str(form.get("assignee", "")).strip()[:200] or None
+    score = str(form.get("score", ""))
     ticket_id = ticket_id_of(request)
     try:
         await in_thread(apply, store_of(request), config_of(request), ticket_id, action,
                         actor=user_of(request).name, now=now_of(request), note=note,
-                        assignee=assignee)
+                        assignee=assignee, score=int(score) if score.isdigit() else None)
     except TicketActionError as exc:
         gettext = i18n.translations(request["lang"]).gettext
         message = gettext("The action was refused: %(reason)s") % {"reason": exc}
