@@ -33,6 +33,7 @@ class TicketAlert:
     link: str | None = None  # the ticket's page in the console, when one is served
     followup_due: datetime | None = None  # for the follow-up's reminder and escalation
     detail: str | None = None  # what staff wrote with the event alerted (a follow-up's note)
+    reply: str | None = None  # the suggested first reply, for a new ticket
 
 
 def neutralize(text: str) -> str:
@@ -95,6 +96,8 @@ def render_ticket(alert: TicketAlert, tz: tzinfo, kind: str = "new") -> tuple[st
         lines[5] = f"回访截止：{_time(alert.followup_due, tz)}"
     if alert.detail:
         lines.append(f"说明：{neutralize(excerpt(alert.detail, 200))}")
+    if alert.reply:
+        lines.append(f"建议回复：{neutralize(alert.reply)}")
     if alert.link:
         lines.append(f"处理：{safe_link(alert.link)}")
     return title, "\n".join(lines)

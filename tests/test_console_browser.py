@@ -111,7 +111,8 @@ class Console:
 
         def arrived() -> bool:
             for alert in self.receiver.received:
-                if words in alert["message"]:
+                said = alert["message"].split("内容：", 1)[-1].split("\n", 1)[0]
+                if words in said:  # the mention's text, not the suggested reply's
                     found.append(alert["message"].split("处理：", 1)[1].split()[0])
             return bool(found)
 
@@ -182,6 +183,19 @@ def test_from_the_alert_link_to_an_acknowledged_ticket(console: Console) -> None
     assert "小李" in history and "已致电用户，安排上门检修" in history
     assert "检修师傅已出发" in history and "在时限内" in history
     console.screenshot(page, "ticket")
+
+
+def test_the_suggested_reply_is_one_click_away(console: Console) -> None:
+    link = console.alert_link("漏电")
+    page = console.logged_in("小李")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=console.url)
+    page.goto(link)
+    reply = page.input_value("#suggested-reply")
+    assert "非常抱歉" in reply and "停止使用" in reply  # the safety risk's reply
+    page.click("button.copy")
+    assert wait_for(lambda: page.inner_text("button.copy") == "✓ 已复制", 5)
+    assert page.evaluate("navigator.clipboard.readText()") == reply
+    assert page.locator(".similar").count() == 1
 
 
 def test_a_script_in_a_review_is_shown_as_text(console: Console) -> None:

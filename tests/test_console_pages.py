@@ -146,6 +146,26 @@ def test_the_follow_up_form_records_the_score(store: Store, server: ConsoleServe
     assert one["status"] == "closed" and one["followup"]["by"] == "小李"
 
 
+def test_the_ticket_page_suggests_a_reply_and_similar_cases(store: Store,
+                                                           server: ConsoleServer) -> None:
+    solved = add_ticket(store, text="热水器漏电，洗澡时被电了一下", author="<b>老客户</b>")
+    other = add_ticket(store, text="热水器插头漏电，手一碰就麻", category="product_function")
+    new = add_ticket(store, text="热水器又漏电了，洗澡时手麻", author="<i>新客户</i>")
+    client = server.login("staff")
+    for done, note in ((solved, "上门更换漏保，已检测"), (other, "更换电源板")):
+        _act(client, done, "resolve", note=note)
+    _act(client, solved, "followup", score="4")
+    page = client.get(f"/tickets/{new}").text
+    reply = page.split('id="suggested-reply"', 1)[1].split("</textarea>", 1)[0]
+    assert "&lt;i&gt;新客户&lt;/i&gt;您好，非常抱歉！涉及安全的问题" in reply  # the safety risk's
+    assert 'data-copy="#suggested-reply"' in page and "复制" in page
+    cases = page.split('class="similar-cases"', 1)[1].split("</ol>", 1)[0]
+    assert cases.index(f'href="/tickets/{solved}"') < cases.index(f'href="/tickets/{other}"')
+    assert "上门更换漏保，已检测" in cases and "满意度 4/5" in cases and "更换电源板" in cases
+    alone = client.get(f"/tickets/{solved}").text
+    assert "暂无相似的已解决工单" in alone or f'href="/tickets/{other}"' in alone
+
+
 def test_alert_links_lead_to_the_ticket_page(store: Store, server: ConsoleServer) -> None:
     ticket_id = add_ticket(store)
     link = ticket_link(console_config(public_url="http://console.local:8080/"), ticket_id)

@@ -18,6 +18,7 @@ def test_wheel_ships_migrations_and_can_migrate(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "migrations/env.py" in names and "migrations/versions/0001_initial.py" in names
     assert any(n.startswith("watcher/scoring/data/") for n in names)
+    assert "watcher/tickets/data/replies.toml" in names  # the shipped suggested replies
     console = "watcher/web/console/"
     for shipped in ("templates/base.html", "templates/ticket.html", "static/console.css",
                     "static/console.js", "openapi.json", "locale/zh_CN/LC_MESSAGES/console.mo",

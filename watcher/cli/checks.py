@@ -30,6 +30,7 @@ def check_runtime(config: Config) -> None:
             problem = check_target(url)
             if problem:
                 problems.append(f"{config.label}: alerts.{role}[{index}]: {problem}")
+    problems += _reply_names(config)
     rules = config.rules_path()
     if rules is not None:
         from watcher.scoring import Scorer  # lazy: the scorer's modules (~20 ms)
@@ -45,6 +46,23 @@ def check_runtime(config: Config) -> None:
                     config.label)
     for problem in calendar_warnings(config, datetime.now(UTC).astimezone(config.tz).date()):
         log.warning("%s", problem)
+
+
+def _reply_names(config: Config) -> list[str]:
+    """[[replies]] for a category or risk the scorer never gives would never be used."""
+    if not config.replies:
+        return []
+    from watcher.scoring import CATEGORIES, RISK_RULES  # lazy: the scorer's modules
+
+    found = []
+    for index, reply in enumerate(config.replies):
+        if reply.category is not None and reply.category not in CATEGORIES:
+            found.append(f"{config.label}: replies[{index}].category: unknown category "
+                         f"{reply.category!r} (known: {', '.join(CATEGORIES)})")
+        if reply.risk is not None and reply.risk not in RISK_RULES:
+            found.append(f"{config.label}: replies[{index}].risk: unknown risk {reply.risk!r} "
+                         f"(known: {', '.join(RISK_RULES)})")
+    return found
 
 
 def calendar_warnings(config: Config, today: date) -> list[str]:

@@ -19,6 +19,7 @@ from watcher.config.sections import (
     HttpSection,
     IncidentsSection,
     MonitorSection,
+    Reply,
     ScheduleSection,
     ScoringSection,
     SlaSection,
@@ -68,6 +69,7 @@ class Config:
     health: HealthSection = field(default_factory=HealthSection)
     web: WebSection = field(default_factory=WebSection)
     sources: tuple[SourceConfig, ...] = ()
+    replies: tuple[Reply, ...] = ()  # the config's own; the shipped ones fill the rest
 
     @property
     def tz(self) -> ZoneInfo:

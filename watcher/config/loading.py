@@ -21,13 +21,15 @@ from typing import Any, Protocol
 from watcher import redaction
 from watcher.config.document import COMMON_SOURCE_KEYS, Config, SourceConfig
 from watcher.config.env import expand_env
-from watcher.config.schema import Problems, build
+from watcher.config.schema import Problems, build, convert
 from watcher.config.sections import (
     SECTIONS,
+    Reply,
     ScheduleSection,
     WatcherSection,
     WebSection,
     check_sections,
+    reply_problems,
     valid_zone,
 )
 from watcher.errors import ConfigError, UnknownKind
@@ -93,8 +95,10 @@ def parse(raw: Mapping[str, Any], path: Path | None, kinds: KindLookup) -> Confi
     for key, value in raw.items():
         if key in SECTIONS:
             values[key] = build(SECTIONS[key], expand_env(value, key, problems), key, problems)
+        elif key == "replies":
+            values[key] = _build_replies(expand_env(value, key, problems), problems)
         elif key != "sources":
-            allowed = ", ".join([*SECTIONS, "sources"])
+            allowed = ", ".join([*SECTIONS, "sources", "replies"])
             problems.add(key, f"unknown table (allowed: {allowed})")
     values = {k: v for k, v in values.items() if v is not None}
     check_sections(values, problems)
@@ -112,6 +116,14 @@ def parse(raw: Mapping[str, Any], path: Path | None, kinds: KindLookup) -> Confi
         values["web"] = dataclasses.replace(values.get("web") or WebSection(),
                                             bind=os.environ[WEB_BIND_ENV])
     return Config(path=path, sources=tuple(sources), **values)
+
+
+def _build_replies(tables: Any, problems: Problems) -> tuple[Reply, ...]:
+    replies = convert(tuple[Reply, ...], tables, "replies", problems) or ()
+    for index, reply in enumerate(replies):
+        for key, message in reply_problems(reply) if reply else ():
+            problems.add(f"replies[{index}].{key}", message)
+    return tuple(r for r in replies if r is not None)
 
 
 def _web_port(text: str, label: str) -> int:

@@ -3,6 +3,7 @@ and the checks each needs beyond its types."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import time, timedelta
 from typing import Any, Literal
@@ -125,6 +126,39 @@ class FollowupSection:
     within: Span = Span(workdays=3)  # the assignee calls back within this of resolving
     low_score: int = 3  # a score (1-5) at or below this reopens the ticket to a supervisor
     supervisor_within: Span = Span(duration=timedelta(hours=48))  # ... who answers within this
+
+
+# What a suggested reply may name, filled in for each ticket (watcher.tickets.replies).
+REPLY_PLACEHOLDERS = ("author", "platform", "category", "ticket")
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+MAX_REPLY = 1000  # characters: a first reply, not a letter
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A suggested first reply ([[replies]]) for tickets of a category, or with a risk."""
+
+    text: str
+    category: str | None = None
+    risk: str | None = None
+
+
+def reply_problems(reply: Reply) -> list[tuple[str, str]]:
+    """What is wrong with one [[replies]] table beyond its types (its category or risk is
+    checked against the scorer's names where those are known: watcher.cli.checks)."""
+    found = []
+    if (reply.category is None) == (reply.risk is None):
+        found.append(("category", "give either category or risk"))
+    if not reply.text.strip() or len(reply.text) > MAX_REPLY:
+        found.append(("text", f"must be 1 to {MAX_REPLY} characters"))
+    unknown = [name for name in PLACEHOLDER.findall(reply.text)
+               if name not in REPLY_PLACEHOLDERS]
+    if unknown:
+        known = ", ".join("{" + name + "}" for name in REPLY_PLACEHOLDERS)
+        found.append(("text", f"unknown placeholder {{{unknown[0]}}} (known: {known})"))
+    elif reply.text.count("{") != reply.text.count("}"):
+        found.append(("text", "a { without its } (or the reverse)"))
+    return found
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, exists, func, select
 
-from watcher.records import AWAITING_RESPONSE, UNRESOLVED, Ticket
-from watcher.store.schema import mentions, tickets
+from watcher.records import AWAITING_RESPONSE, DONE, UNRESOLVED, Ticket
+from watcher.store.mentions import _chunks
+from watcher.store.schema import mentions, ticket_events, tickets
 from watcher.store.tickets import records, ticket_query
 
 
@@ -96,6 +97,32 @@ def reposts(conn: Connection, mention_id: int) -> list[dict[str, Any]]:
     query = (select(mentions).where(mentions.c.duplicate_of == mention_id)
              .order_by(mentions.c.first_seen_at, mentions.c.id))
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def resolved_recent(conn: Connection, category: str, *, same: bool, exclude: int,
+                    limit: int) -> list[Ticket]:
+    """Tickets that were resolved (a `resolve` in their history) and are resolved or closed
+    now, latest first: of `category` when `same`, else of every other category."""
+    was_resolved = exists().where(ticket_events.c.ticket_id == tickets.c.id,
+                                  ticket_events.c.action == "resolve")
+    query = (ticket_query()
+             .where(tickets.c.status.in_(DONE), tickets.c.id != exclude,
+                    tickets.c.category == category if same else tickets.c.category != category,
+                    was_resolved)
+             .order_by(tickets.c.updated_at.desc(), tickets.c.id.desc()).limit(limit))
+    return records(conn, query)
+
+
+def resolution_notes(conn: Connection, ticket_ids: list[int]) -> dict[int, str]:
+    """The note written with each ticket's latest `resolve` that has one."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(ticket_ids):
+        query = (select(ticket_events.c.ticket_id, ticket_events.c.note)
+                 .where(ticket_events.c.ticket_id.in_(chunk), ticket_events.c.action == "resolve",
+                        ticket_events.c.note.is_not(None))
+                 .order_by(ticket_events.c.at, ticket_events.c.id))
+        found.update({int(ticket_id): str(note) for ticket_id, note in conn.execute(query)})
+    return found
 
 
 def mention_counts(conn: Connection) -> dict[str, int]:

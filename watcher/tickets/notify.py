@@ -11,6 +11,7 @@ from alerts.routing import person_targets
 from watcher.config import Config
 from watcher.records import Ticket
 from watcher.store import outbox
+from watcher.tickets.replies import suggested_reply
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def ticket_alert(ticket: Ticket, config: Config, *, detail: str | None = None,
-                 followup_due: datetime | None = None) -> TicketAlert:
+                 followup_due: datetime | None = None, reply: str | None = None) -> TicketAlert:
     """The alert view of a ticket row joined with its mention (store.tickets.ticket_query)."""
     return TicketAlert(
         ticket_id=ticket.id, level=ticket.level, category=ticket.category,
@@ -27,7 +28,7 @@ def ticket_alert(ticket: Ticket, config: Config, *, detail: str | None = None,
         author=ticket.author, text=ticket.text, url=ticket.url,
         deadline=ticket.deadline, reasons=ticket.reasons,
         assignee=ticket.assignee, link=ticket_link(config, ticket.id),
-        followup_due=followup_due, detail=detail,
+        followup_due=followup_due, detail=detail, reply=reply,
     )
 
 
@@ -40,7 +41,8 @@ def ticket_link(config: Config, ticket_id: int) -> str | None:
 def queue_ticket_alert(store: Store, conn: Connection, config: Config, ticket: Ticket, *,
                        kind: str, key: str, targets: list[str], now: datetime,
                        detail: str | None = None, followup_due: datetime | None = None) -> None:
-    alert = ticket_alert(ticket, config, detail=detail, followup_due=followup_due)
+    reply = suggested_reply(config, ticket) if kind == "new" else None
+    alert = ticket_alert(ticket, config, detail=detail, followup_due=followup_due, reply=reply)
     title, body = render_ticket(alert, config.tz, kind)
     outbox.enqueue(store, conn, alert_key=f"ticket:{ticket.id}:{key}", targets=targets,
                    title=title, body=body, now=now, ticket_id=ticket.id, level=ticket.level)

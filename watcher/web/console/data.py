@@ -18,6 +18,8 @@ from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
 from watcher.store.reports import QueueFilter
+from watcher.tickets.replies import suggested_reply
+from watcher.tickets.similar import similar_resolved
 
 # The queue's status filter: the unresolved first, as staff work through them.
 STATUS_CHOICES = (*UNRESOLVED, TicketStatus.RESOLVED, TicketStatus.CLOSED)
@@ -49,6 +51,8 @@ def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | Non
             "incident": incident,
             "incident_tickets": ticket_store.in_incident(conn, incident["id"]) if incident else [],
             "followup": followup_store.current(conn, ticket_id),
+            "reply": suggested_reply(config, row),
+            "similar": similar_resolved(conn, row),
             "actions": actions_from(row.status),
             "people": _people(config, reports.assignees(conn)),
         }

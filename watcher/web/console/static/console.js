@@ -45,6 +45,26 @@
     }
   }
 
+  // [data-copy] buttons copy the text of the element their value names (the suggested reply):
+  // the clipboard API where the page is a secure context, else selecting it and copying.
+  async function copy(button) {
+    const source = document.querySelector(button.dataset.copy);
+    if (!source) return;
+    const text = source.value !== undefined ? source.value : source.textContent;
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch (error) {
+      source.select();
+      document.execCommand("copy");
+    }
+    const label = button.textContent;
+    button.textContent = "✓ " + button.dataset.copied;
+    setTimeout(() => { button.textContent = label; }, 2000);
+  }
+  document.querySelectorAll("[data-copy]").forEach((button) => {
+    button.addEventListener("click", () => copy(button));
+  });
+
   window.watcherConsole = { refresh: refresh };  // for the browser tests, and a console user
   tick();
   setInterval(tick, 1000);
