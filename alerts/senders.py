@@ -30,9 +30,12 @@ def check_target(target: str) -> str | None:
     return "not a valid apprise URL (see https://github.com/caronc/apprise/wiki)"
 
 
-def send(target: str, title: str, body: str) -> SendResult:
+def send(target: str, title: str, body: str,
+         attachment: dict[str, str] | None = None) -> SendResult:
     """Delivers one message, to the four chat bots whose answers apprise misreads through
-    `alerts.chatbots`, else through apprise; blocking, so the dispatcher runs it in a thread."""
+    `alerts.chatbots`, else through apprise; blocking, so the dispatcher runs it in a thread.
+    `attachment` ({"name", "content"}: a text file) goes along where the service takes files
+    (mail, json://, Telegram, Slack, ...); the chat bots cannot, and get the message alone."""
     from alerts import chatbots  # lazy: as in check_target
 
     if chatbots.handles(target):
@@ -45,10 +48,21 @@ def send(target: str, title: str, body: str) -> SendResult:
         return SendResult(False, "not a valid apprise URL")
     # apprise reports why a send failed only in its log; capture it to record with the attempt.
     with apprise.LogCapture(level=logging.WARNING) as captured:
-        ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+        ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT,
+                             attach=_attached(attachment))
         detail = captured.getvalue().strip()
     if ok:
         return SendResult(True)
     service = notifier[0].url(privacy=True)
     reason = detail.splitlines()[-1] if detail else "the service did not accept the message"
     return SendResult(False, redact(f"{service}: {reason}").replace(target, service))
+
+
+def _attached(attachment: dict[str, str] | None) -> object:
+    if not attachment:
+        return None
+    from apprise import AppriseAttachment  # lazy: as in check_target
+    from apprise.attachment.memory import AttachMemory
+
+    return AppriseAttachment(AttachMemory(content=attachment["content"], name=attachment["name"],
+                                          mimetype="text/html"))

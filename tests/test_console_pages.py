@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from tests.console_harness import TOKENS, ConsoleServer, add_ticket, console_config, csrf_of
+from watcher.reporting import svg
 from watcher.store import sources as source_store
 from watcher.store.db import Store
 from watcher.tickets.notify import ticket_link
-from watcher.web.console import i18n, svg
+from watcher.web.console import i18n
 from watcher.web.console.render import remaining
 
 EVIL = "<script>alert(1)</script>面包过期发霉"
@@ -164,6 +165,34 @@ def test_the_ticket_page_suggests_a_reply_and_similar_cases(store: Store,
     assert "上门更换漏保，已检测" in cases and "满意度 4/5" in cases and "更换电源板" in cases
     alone = client.get(f"/tickets/{solved}").text
     assert "暂无相似的已解决工单" in alone or f'href="/tickets/{other}"' in alone
+
+
+def test_reports_for_any_past_period(store: Store, server: ConsoleServer) -> None:
+    import base64
+    import hashlib
+
+    from tests.console_harness import add_mention
+    from watcher.reporting.period import month_of, week_of
+
+    october = datetime(2026, 10, 12, 4, tzinfo=UTC)
+    for i, category in enumerate(("logistics", "logistics", "price")):
+        add_mention(store, text=f"投诉{i}", created=october, category=category, platform="weibo")
+    assert server.client().get("/reports/2026-10").status_code == 302  # log in first
+    client = server.login("viewer")
+    listing = client.get("/reports").text
+    today = datetime.now(UTC).date()
+    for period in (month_of(today), week_of(today)):
+        assert f'href="/reports/{period.key}"' in listing
+    answer = client.get("/reports/2026-10")
+    assert answer.status_code == 200 and answer.text.startswith("<!doctype html>")
+    assert "<b>3</b><span>投诉</span>" in answer.text and "物流配送" in answer.text
+    style = answer.text.split("<style>", 1)[1].split("</style>", 1)[0]
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = answer.headers["Content-Security-Policy"]
+    assert f"style-src 'sha256-{digest}'" in policy and "default-src 'none'" in policy
+    assert client.get("/reports/2026-W41").status_code == 200
+    for missing in ("2099-01", "2026-13", "latest", "1999-12"):
+        assert client.get(f"/reports/{missing}").status_code == 404
 
 
 def test_alert_links_lead_to_the_ticket_page(store: Store, server: ConsoleServer) -> None:

@@ -8,6 +8,7 @@ import signal
 import time
 from collections import Counter
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, text
 
@@ -77,3 +78,37 @@ def test_three_replicas_share_the_work(tmp_path: Path, postgres_database: str) -
     assert taken_over >= 1 and unfinished == 0
     titles = Counter(a["title"] for a in receiver.received)
     assert len(titles) == SOURCES * 4 and max(titles.values()) == 1  # every alert, once
+
+
+def test_two_replicas_send_last_months_report_once(tmp_path: Path, postgres_database: str) -> None:
+    from datetime import UTC, datetime
+
+    from watcher.reporting.period import month_of
+
+    receiver = Receiver().start()
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[watcher]
+database = "{postgres_database}"
+[reports]
+to = ["{receiver.json_url("analyst")}"]
+monthly = "1 00:00"
+""", encoding="utf-8")
+    replicas = [Daemon(config, tmp_path / f"replica{n}.log") for n in range(2)]
+    try:
+        assert wait_for(lambda: len(receiver.to("analyst")) >= 1, 60), \
+            replicas[0].log.read_text(encoding="utf-8")
+        time.sleep(3)  # a second copy would have arrived by now
+    finally:
+        codes = [r.stop() for r in replicas]
+        receiver.stop()
+    assert codes == [0, 0]
+    last_month = month_of(datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).date())
+    (report,) = receiver.to("analyst")
+    assert report["title"] == f"《投诉分析报告》{last_month.previous().label}"
+    assert report["attachments"][0]["filename"].endswith(f"{last_month.previous().key}.html")
+    engine = create_engine(postgres_database)
+    with engine.connect() as conn:
+        claims = conn.execute(text("SELECT period FROM sent_reports")).scalars().all()
+    engine.dispose()
+    assert claims == [last_month.previous().key]

@@ -99,6 +99,12 @@ RISK_NAMES = {  # as the console's risk chips name them (watcher/web/console/loc
     "repeat": "重复投诉",
     "group": "群体投诉",
 }
+# How the platforms Chinese customers write on are called (a platform not named here is shown as
+# the source calls it): in suggested replies and the complaint report.
+PLATFORM_NAMES = {"weibo": "微博", "xiaohongshu": "小红书", "douyin": "抖音",
+                  "bilibili": "哔哩哔哩", "zhihu": "知乎", "tieba": "百度贴吧",
+                  "appstore": "App Store", "heimao": "黑猫投诉", "tousu": "黑猫投诉",
+                  "dianping": "大众点评", "tmall": "天猫", "jd": "京东"}
 MODEL_NAMES = {"model": "模型", "model + snownlp": "模型 + snownlp", "English lexicon": "英文词表",
                "empty text": "空文本"}
 CHINESE_NAMES = CATEGORY_NAMES | DEPARTMENT_NAMES | RISK_NAMES | MODEL_NAMES

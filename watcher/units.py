@@ -89,6 +89,44 @@ def format_duration(delta: timedelta) -> str:
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+@dataclass(frozen=True)
+class MonthlyAt:
+    """A day of the month (1-28, so that every month has it) and a time of day."""
+
+    day: int
+    at: time
+
+
+@dataclass(frozen=True)
+class WeeklyAt:
+    """A weekday (Monday = 0) and a time of day."""
+
+    weekday: int
+    at: time
+
+
+def parse_monthly(text: str) -> MonthlyAt | None:
+    """`1 09:00` (day of month, time), or `off`; raises ValueError otherwise."""
+    if text.strip().lower() == "off":
+        return None
+    day, _, moment = text.strip().partition(" ")
+    if not day.isdigit() or not 1 <= int(day) <= 28:
+        raise ValueError(f"not a valid day and time: {text!r} (write e.g. \"1 09:00\": a day of "
+                         "the month from 1 to 28 and a time, or \"off\")")
+    return MonthlyAt(int(day), parse_time_of_day(moment))
+
+
+def parse_weekly(text: str) -> WeeklyAt | None:
+    """`mon 09:00` (weekday, time), or `off`; raises ValueError otherwise."""
+    if text.strip().lower() == "off":
+        return None
+    day, _, moment = text.strip().lower().partition(" ")
+    if day not in WEEKDAYS:
+        raise ValueError(f"not a valid weekday and time: {text!r} (write e.g. \"mon 09:00\", or "
+                         "\"off\")")
+    return WeeklyAt(WEEKDAYS.index(day), parse_time_of_day(moment))
+
+
 def parse_weekdays(text: str) -> frozenset[int]:
     """`mon-fri`, `sat,sun`, `mon,wed-fri` or `daily` -> weekday numbers (Monday = 0)."""
     found: set[int] = set()

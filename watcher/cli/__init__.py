@@ -3,10 +3,11 @@
 Standard output carries only each command's output; logs go to standard error. Exit codes: 0
 success, 1 a source or lookup failed, 2 a bad config or usage.
 
-One module per command group (`sources`, `daemon`, `score`, `tickets`, `users`); what they share
-is in `common`. Each command imports what it needs when it runs, inside its handler: a command
-should not pay for what another needs (`tickets list` for httpx and the scorer), and the start-up
-of `watcher sweep` is part of the warm sweep that `make bench` measures (bench/README.md).
+One module per command group (`sources`, `daemon`, `score`, `tickets`, `report`, `users`);
+what they share is in `common`. Each command imports what it needs when it runs, inside its
+handler: a command should not pay for what another needs (`tickets list` for httpx and the
+scorer), and the start-up of `watcher sweep` is part of the warm sweep that `make bench`
+measures (bench/README.md).
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from watcher.cli import daemon, score, sources, tickets, users
+from watcher.cli import daemon, report, score, sources, tickets, users
 from watcher.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 from watcher.errors import ConfigError
 from watcher.runtime import logs
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_OK", "build_parser", "main"]
 
-COMMAND_GROUPS = (sources, daemon, score, tickets, users)
+COMMAND_GROUPS = (sources, daemon, score, tickets, report, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -10,6 +10,8 @@ from alerts.senders import check_target
 from watcher.config import Config
 from watcher.errors import ConfigError, ScoringConfigError
 from watcher.redaction import redact
+from watcher.tickets.business_hours import workdays_of
+from watcher.tickets.workdays import unknown_years
 from watcher.units import format_duration
 
 log = logging.getLogger(__name__)
@@ -23,13 +25,14 @@ CALENDAR_HORIZON = timedelta(days=45)
 def check_runtime(config: Config) -> None:
     """Raises ConfigError for alert targets apprise refuses and for an unusable rules file."""
     problems = []
-    targets = [(role, i, url) for role in ALERT_ROLES
+    targets = [(f"alerts.{role}", i, url) for role in ALERT_ROLES
                for i, url in enumerate(getattr(config.alerts, role))]
+    targets += [("reports.to", i, url) for i, url in enumerate(config.reports.to)]
     if targets:
-        for role, index, url in targets:
+        for where, index, url in targets:
             problem = check_target(url)
             if problem:
-                problems.append(f"{config.label}: alerts.{role}[{index}]: {problem}")
+                problems.append(f"{config.label}: {where}[{index}]: {problem}")
     problems += _reply_names(config)
     rules = config.rules_path()
     if rules is not None:
@@ -67,9 +70,6 @@ def _reply_names(config: Config) -> list[str]:
 
 def calendar_warnings(config: Config, today: date) -> list[str]:
     """A warning per year ahead that `calendar = "cn"` has no official calendar for."""
-    from watcher.tickets.business_hours import workdays_of
-    from watcher.tickets.workdays import unknown_years
-
     hours = config.sla.business_hours
     return [f"{config.label}: sla.business_hours.calendar: chinese-calendar has no official "
             f"calendar for {year} yet: its days will be counted by `days` alone, without public "

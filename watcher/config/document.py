@@ -20,6 +20,7 @@ from watcher.config.sections import (
     IncidentsSection,
     MonitorSection,
     Reply,
+    ReportsSection,
     ScheduleSection,
     ScoringSection,
     SlaSection,
@@ -65,6 +66,7 @@ class Config:
     duty: DutySection = field(default_factory=DutySection)
     tickets: TicketsSection = field(default_factory=TicketsSection)
     followup: FollowupSection = field(default_factory=FollowupSection)
+    reports: ReportsSection = field(default_factory=ReportsSection)
     incidents: IncidentsSection = field(default_factory=IncidentsSection)
     health: HealthSection = field(default_factory=HealthSection)
     web: WebSection = field(default_factory=WebSection)

@@ -19,12 +19,16 @@ from typing import Any, Literal, NewType, TypeVar
 from urllib.parse import urlsplit
 
 from watcher.units import (
+    MonthlyAt,
     Span,
+    WeeklyAt,
     parse_duration,
+    parse_monthly,
     parse_size,
     parse_span,
     parse_time_of_day,
     parse_weekdays,
+    parse_weekly,
 )
 
 ByteSize = NewType("ByteSize", int)
@@ -55,6 +59,8 @@ _STRING_PARSERS: dict[Any, Callable[[str], Any]] = {
     Url: parse_url,
     Weekdays: parse_weekdays,
     Span: parse_span,
+    MonthlyAt: parse_monthly,
+    WeeklyAt: parse_weekly,
 }
 
 

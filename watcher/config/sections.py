@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from watcher.config.schema import ByteSize, Problems, Weekdays, parse_url
 from watcher.passwords import password_hash_problem, token_hash_problem
-from watcher.units import Span
+from watcher.units import MonthlyAt, Span, WeeklyAt
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,17 @@ class FollowupSection:
     supervisor_within: Span = Span(duration=timedelta(hours=48))  # ... who answers within this
 
 
+@dataclass(frozen=True)
+class ReportsSection:
+    """The complaint report (《投诉分析报告》): who gets it, when, and which share of all
+    complaints flags a category for review (001: above 15%)."""
+
+    to: tuple[str, ...] = ()  # apprise URLs; none: the daemon sends nothing
+    monthly: MonthlyAt | None = MonthlyAt(1, time(9))  # "1 09:00": last month's, on the 1st
+    weekly: WeeklyAt | None = None  # e.g. "mon 09:00": last week's, every Monday
+    flag_share: float = 0.15
+
+
 # What a suggested reply may name, filled in for each ticket (watcher.tickets.replies).
 REPLY_PLACEHOLDERS = ("author", "platform", "category", "ticket")
 PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -192,6 +203,7 @@ SECTIONS: dict[str, type] = {
     "duty": DutySection,
     "tickets": TicketsSection,
     "followup": FollowupSection,
+    "reports": ReportsSection,
     "incidents": IncidentsSection,
     "health": HealthSection,
     "web": WebSection,
@@ -258,6 +270,12 @@ def _check_followup(section: FollowupSection) -> list[tuple[str, str]]:
     if not 1 <= section.low_score <= 4:
         found.append(("low_score", "must be a score from 1 to 4 (scores are 1 to 5)"))
     return found
+
+
+def _check_reports(section: ReportsSection) -> list[tuple[str, str]]:
+    if 0 < section.flag_share < 1:
+        return []
+    return [("flag_share", "must be a share between 0 and 1, e.g. 0.15")]
 
 
 def _check_duty(section: DutySection) -> list[tuple[str, str]]:
@@ -327,6 +345,7 @@ _SECTION_CHECKS: dict[str, Any] = {
     "schedule": _check_schedule,
     "duty": _check_duty,
     "followup": _check_followup,
+    "reports": _check_reports,
     "incidents": _check_positive("min_complaints"),
     "health": _check_positive("alert_after"),
     "alerts": _check_positive("digest_over"),

@@ -1,6 +1,7 @@
 """`watcher run`: APScheduler drives every source on its schedules (each slot claimed in the
 store, so replicas share the work), the dispatcher sends alerts throughout, an SLA pass runs
-every minute, and the web server answers /healthz and /metrics. SIGTERM lets the work in hand
+every minute, each period's complaint report goes out when due, and the web server answers
+/healthz and /metrics. SIGTERM lets the work in hand
 finish and exits 0."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from watcher.config import Config, SourceConfig
 from watcher.http.client import HttpClient
 from watcher.intake.pipeline import Pipeline
+from watcher.reporting.sending import send_due
 from watcher.runtime import schedule
 from watcher.runtime.dispatch import dispatch_for
 from watcher.runtime.metrics import Metrics
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 
 DISPATCH_EVERY = 5.0  # seconds between outbox passes when nothing wakes the dispatcher sooner
 SLA_EVERY = 60  # seconds between SLA passes
+REPORTS_EVERY = 60  # seconds between looks for a complaint report that is due
 KEEP_CLAIMS = timedelta(days=7)
 
 
@@ -76,6 +79,7 @@ class Daemon:
             log.info("watching %d sources as %s; %d jobs scheduled", len(self.sources),
                      self.poller.owner, len(self._scheduler.get_jobs()))
             await self._catch_up()
+            await self._reports()  # one that fell due while the daemon was down goes now
             dispatcher = asyncio.create_task(self._dispatch_loop())
             await self._stop.wait()
             log.info("stopping: letting %d running sweeps finish", len(self._running))
@@ -98,6 +102,7 @@ class Daemon:
         lease = self.config.schedule.claim_lease.total_seconds()
         jobs: list[tuple[Callable[[], Any], float, str]] = [
             (self._sla, SLA_EVERY, "sla"),
+            (self._reports, REPORTS_EVERY, "reports"),
             (self._take_over, max(1.0, lease / 2), "take-over"),
             (self._forget_claims, 3600, "forget-claims"),
         ]
@@ -174,6 +179,20 @@ class Daemon:
             log.info("SLA: reminded %d, escalated %d, progress reminders %d, follow-ups reminded "
                      "%d and escalated %d", report.reminded, report.escalated, report.progress,
                      report.followup_reminded, report.followup_escalated)
+            self._outbox_changed.set()
+
+    async def _reports(self) -> None:
+        """Queues each period's complaint report once it is due, once over all replicas."""
+        try:
+            sent = await asyncio.to_thread(send_due, self.store, self.config, datetime.now(UTC),
+                                           by=self.poller.owner)
+        except Exception:  # the next look retries; nothing was claimed
+            log.exception("complaint report failed")
+            return
+        for period in sent:
+            log.info("complaint report %s queued to %d targets", period,
+                     len(self.config.reports.to))
+        if sent:
             self._outbox_changed.set()
 
     async def _dispatch_loop(self) -> None:

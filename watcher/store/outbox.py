@@ -29,6 +29,7 @@ class OutboxRow:
     body: str
     attempts: int
     level: int | None = None
+    attachment: dict[str, str] | None = None  # {"name", "content"}: a file sent along
 
 
 def target_key(target: str) -> str:
@@ -46,6 +47,7 @@ def enqueue(
     now: datetime,
     ticket_id: int | None = None,
     level: int | None = None,
+    attachment: dict[str, str] | None = None,
 ) -> None:
     """One pending row per target; an (alert, target) pair already queued is left alone."""
     rows = [
@@ -61,6 +63,7 @@ def enqueue(
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
+            "attachment": attachment,
         }
         for target in dict.fromkeys(targets)
     ]
@@ -101,7 +104,7 @@ def claim(
             )
     return [
         OutboxRow(r["id"], r["alert_key"], r["target"], r["ticket_id"], r["title"], r["body"],
-                  r["attempts"], r["level"])
+                  r["attempts"], r["level"], r["attachment"])
         for r in rows
     ]
 

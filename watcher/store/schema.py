@@ -273,8 +273,19 @@ outbox = Table(
     Column("last_error", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("attachment", JSON),  # {"name", "content"}: a file sent along (the report's HTML)
     UniqueConstraint("alert_key", "target_key"),
     Index(None, "status", "next_attempt_at"),
+)
+
+# Each period's complaint report goes out once, whichever replica (or `watcher report --send`)
+# comes first: the primary key decides.
+sent_reports = Table(
+    "sent_reports",
+    metadata,
+    Column("period", String(16), primary_key=True),  # 2026-10 or 2026-W41
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(200), nullable=False),  # the replica or the person
 )
 
 delivery_attempts = Table(

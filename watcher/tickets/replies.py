@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from watcher.config.schema import Problems, convert
 from watcher.config.sections import PLACEHOLDER, Reply, reply_problems
-from watcher.reasons import CATEGORY_NAMES
+from watcher.reasons import CATEGORY_NAMES, PLATFORM_NAMES
 from watcher.records import Ticket
 
 if TYPE_CHECKING:
@@ -22,10 +22,6 @@ SHIPPED = Path(__file__).parent / "data" / "replies.toml"
 # Gravest first: the level 1 risks, then the level 2 ones.
 RISK_ORDER = ("safety", "money", "group", "regulator", "media", "legal", "complaint_platform",
               "deadline", "repeat")
-# How the platforms Chinese customers write on are called in a reply to them.
-PLATFORM_NAMES = {"weibo": "微博", "xiaohongshu": "小红书", "douyin": "抖音",
-                  "bilibili": "哔哩哔哩", "zhihu": "知乎", "tieba": "百度贴吧",
-                  "appstore": "App Store", "heimao": "黑猫投诉", "dianping": "大众点评"}
 
 
 @functools.cache

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from watcher.web.console import api, i18n, login, pages, queue_page, ticket
+from watcher.web.console import api, i18n, login, pages, queue_page, reports_page, ticket
 from watcher.web.console.auth import Handler
 from watcher.web.console.context import CONSOLE, Console
 from watcher.web.console.render import environment, render
@@ -43,6 +43,8 @@ def setup(app: web.Application) -> None:
     add.add_post("/tickets/{ticket_id}/{action}", ticket.act)
     add.add_get("/dashboard", pages.dashboard_page)
     add.add_get("/sources", pages.sources_page)
+    add.add_get("/reports", reports_page.reports_page)
+    add.add_get("/reports/{period}", reports_page.report)
     add.add_get("/login", login.login_page)
     add.add_post("/login", login.login)
     add.add_post("/logout", login.logout)

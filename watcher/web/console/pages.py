@@ -7,7 +7,8 @@ from typing import Any
 from aiohttp import web
 from markupsafe import Markup
 
-from watcher.web.console import data, i18n, svg
+from watcher.reporting import svg
+from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
 from watcher.web.console.context import CONSOLE, config_of, in_thread, now_of, store_of
 from watcher.web.console.render import render

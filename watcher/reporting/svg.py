@@ -1,5 +1,7 @@
-"""Tiny server-rendered SVG charts: stacked bars per day, and horizontal stacked bars. Labels
-are escaped (platform and category names come from config and data); colours come from here."""
+"""Tiny server-rendered SVG charts: stacked bars per day, and horizontal stacked bars, for the
+console's dashboard and the complaint report. Labels are escaped (platform and category names
+come from config and data); colours come from here, as attributes (no inline style, which the
+console's Content-Security-Policy forbids)."""
 
 from __future__ import annotations
 
