@@ -29,6 +29,7 @@ from watcher.reporting.period import due, month_of, parse_period, week_of
 from watcher.reporting.sending import build, queue, send_due
 from watcher.runtime.dispatch import dispatch_for
 from watcher.store.db import Store
+from watcher.store.reports import SlaOutcome
 from watcher.store.schema import UtcDateTime
 from watcher.units import MonthlyAt, WeeklyAt
 
@@ -232,7 +233,7 @@ def test_an_empty_month_still_reads() -> None:
     empty = figures.Report(
         period=OCTOBER, generated_at=GENERATED, flag_share=0.15, complaints=0,
         previous_complaints=0, tickets=0, categories=[], platforms=[], daily={}, complainers=[],
-        incidents=[], incident_count=0, sla={level: figures.LevelSla() for level in (1, 2, 3, 4)},
+        incidents=[], incident_count=0, sla={level: SlaOutcome() for level in (1, 2, 3, 4)},
         handling={None: None}, followups_due=0, followups_done=0,
         scores=dict.fromkeys((1, 2, 3, 4, 5), 0), engaged=[], partial=False)
     page = render.html(empty, SHANGHAI, None)

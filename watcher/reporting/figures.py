@@ -12,9 +12,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from watcher.reporting.period import Period
-from watcher.store import analysis
+from watcher.store import analysis, reports
 from watcher.store.analysis import Complaint
 from watcher.store.db import Store
+from watcher.store.reports import SlaOutcome
 
 TOP_PLATFORMS = 10  # the rest are one "other platforms" row
 TOP_AUTHORS = 10
@@ -37,18 +38,6 @@ class Share:
     def points(self) -> float:
         """Change of share from the previous period, in percentage points."""
         return (self.share - self.previous_share) * 100
-
-
-@dataclass
-class LevelSla:
-    met: int = 0
-    missed: int = 0
-    pending: int = 0  # no response yet, deadline still ahead
-
-    @property
-    def rate(self) -> float | None:
-        decided = self.met + self.missed
-        return self.met / decided if decided else None
 
 
 @dataclass(frozen=True)
@@ -79,7 +68,7 @@ class Report:
     complainers: list[Complainer]
     incidents: list[dict[str, Any]]
     incident_count: int
-    sla: dict[int, LevelSla]
+    sla: dict[int, SlaOutcome]
     handling: dict[int | None, timedelta | None]  # median per level; None: all levels
     followups_due: int
     followups_done: int
@@ -115,6 +104,7 @@ def build(store: Store, period: Period, tz: tzinfo, now: datetime, flag_share: f
         found = analysis.complaints(conn, start, end)
         before = analysis.complaints(conn, before_start, before_end)
         made = analysis.tickets_made(conn, start, end)
+        sla = reports.sla_by_level(conn, start, now, until=end)
         followups = analysis.followups_of(conn, start, end)
         incidents = analysis.incidents_of(conn, start, end)
         engaged = sorted(found, key=lambda c: (-c.engagement, c.mention_id))[:TOP_ENGAGED]
@@ -127,7 +117,7 @@ def build(store: Store, period: Period, tz: tzinfo, now: datetime, flag_share: f
         platforms=top_platforms(shares(found, before, lambda c: c.platform, None)),
         daily=daily(found, period, tz), complainers=complainers(found),
         incidents=incidents[:MAX_INCIDENTS], incident_count=len(incidents),
-        sla=first_response(made, now), handling=handling(made),
+        sla=sla, handling=handling(made),
         followups_due=len(followups), followups_done=sum(scores.values()),
         scores={s: scores.get(s, 0) for s in (1, 2, 3, 4, 5)},
         engaged=[Engaged(c, texts.get(c.mention_id, "")) for c in engaged if c.engagement],
@@ -174,23 +164,6 @@ def complainers(found: list[Complaint]) -> list[Complainer]:
     return [Complainer(platform, author, len(items),
                        tuple(dict.fromkeys(c.ticket_id for c in items if c.ticket_id)))
             for (platform, author), items in repeat[:TOP_AUTHORS]]
-
-
-def first_response(made: list[dict[str, Any]], now: datetime) -> dict[int, LevelSla]:
-    """Was each ticket's first response (acknowledging, resolving or closing) in time?"""
-    outcomes = {level: LevelSla() for level in LEVELS}
-    for ticket in made:
-        outcome = outcomes.setdefault(ticket["level"], LevelSla())
-        answers = [ticket[k] for k in ("acknowledged_at", "resolved_at", "closed_at") if ticket[k]]
-        responded = min(answers, default=None)
-        if responded is not None:
-            outcome.met += responded <= ticket["deadline"]
-            outcome.missed += responded > ticket["deadline"]
-        elif ticket["deadline"] < now:
-            outcome.missed += 1
-        else:
-            outcome.pending += 1
-    return outcomes
 
 
 def handling(made: list[dict[str, Any]]) -> dict[int | None, timedelta | None]:

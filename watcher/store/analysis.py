@@ -68,8 +68,7 @@ def texts(conn: Connection, mention_ids: list[int]) -> dict[int, str]:
 def tickets_made(conn: Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """Tickets made in the period, with the first time each was resolved or closed (its
     handling time ends there)."""
-    query = select(tickets.c.id, tickets.c.level, tickets.c.created_at, tickets.c.deadline,
-                   tickets.c.acknowledged_at, tickets.c.resolved_at, tickets.c.closed_at) \
+    query = select(tickets.c.id, tickets.c.level, tickets.c.created_at) \
         .where(tickets.c.created_at >= start, tickets.c.created_at < end).order_by(tickets.c.id)
     rows = {row["id"]: dict(row) | {"handled_at": None} for row in conn.execute(query).mappings()}
     ends = (select(ticket_events.c.ticket_id, ticket_events.c.at)

@@ -174,13 +174,16 @@ class SlaOutcome:
         return self.met / decided if decided else None
 
 
-def sla_by_level(conn: Connection, since: datetime, now: datetime) -> dict[int, SlaOutcome]:
-    """For tickets made since `since`: was the first response (acknowledging, resolving or
-    closing, whichever came first) within the deadline?"""
+def sla_by_level(conn: Connection, since: datetime, now: datetime,
+                 until: datetime | None = None) -> dict[int, SlaOutcome]:
+    """For tickets made since `since` (and before `until`): was the first response
+    (acknowledging, resolving or closing, whichever came first) within the deadline?"""
     outcomes = {level: SlaOutcome() for level in range(1, 5)}
     query = select(tickets.c.level, tickets.c.deadline, tickets.c.acknowledged_at,
                    tickets.c.resolved_at, tickets.c.closed_at) \
         .where(tickets.c.created_at >= since)
+    if until is not None:
+        query = query.where(tickets.c.created_at < until)
     for level, deadline, *answers in conn.execute(query):
         outcome = outcomes.setdefault(level, SlaOutcome())
         responded = min((a for a in answers if a is not None), default=None)
