@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -81,8 +81,8 @@ def sources(store: Store, config: Config, now: datetime) -> list[SourceRow]:
     rows = []
     for source in config.sources:
         state = states.get(source.name) or source_store.SourceState(name=source.name)
-        rows.append(SourceRow(source, state, stored.get(source.name, 0),
-                              next_run(source, config.tz, now) if source.enabled else None,
+        upcoming = schedule.next_slot(source, config.tz, now) if source.enabled else None
+        rows.append(SourceRow(source, state, stored.get(source.name, 0), upcoming,
                               _health(source, state, config.health.alert_after)))
     return rows
 
@@ -95,19 +95,6 @@ def _health(source: SourceConfig, state: source_store.SourceState, alert_after: 
     if state.errors_in_row >= alert_after:
         return "broken"
     return "failing" if state.errors_in_row else "ok"
-
-
-def next_run(source: SourceConfig, tz: ZoneInfo, now: datetime) -> datetime | None:
-    """The source's next scheduled slot after `now` (the same slots the daemon schedules)."""
-    found = []
-    if "sweep" in source.schedule and source.sweep_every:
-        found.append(schedule.last_sweep_slot(source.sweep_every, tz, now) + source.sweep_every)
-    if "patrols" in source.schedule and source.patrols:
-        local = now.astimezone(tz)
-        found += [slot for back in (0, 1) for at in source.patrols
-                  if (slot := datetime.combine(local.date() + timedelta(days=back), at,
-                                               tzinfo=tz)) > now]
-    return min(found) if found else None
 
 
 @dataclass
