@@ -54,15 +54,16 @@ def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | Non
             "reply": suggested_reply(config, row),
             "similar": similar_resolved(conn, row),
             "actions": actions_from(row.status),
-            "people": _people(config, reports.assignees(conn)),
+            "people": people(config, row.assignee),
         }
 
 
-def _people(config: Config, assignees: list[str]) -> list[str]:
-    """Names to assign to: the duty roster, the console's staff and anyone assigned before."""
+def people(config: Config, current: str | None = None) -> list[str]:
+    """Whom a ticket may be assigned to in the console: the duty roster's people and the
+    console's users who may act (not viewers), with the ticket's `current` assignee."""
     names = [s.name for s in config.duty.shifts]
     names += [u.name for u in config.web.users if u.role != "viewer"]
-    return sorted(set(names + assignees))
+    return sorted(set(names + ([current] if current else [])))
 
 
 @dataclass
@@ -103,10 +104,8 @@ class Dashboard:
     sla: dict[int, reports.SlaOutcome]
     month: list[reports.CategoryShare]
     month_start: datetime
+    flag_share: float  # [reports] flag_share: the monthly review looks into categories above
     totals: dict[str, int] = field(default_factory=dict)
-
-
-REVIEW_SHARE = 0.15  # the handbooks' monthly review looks into any category above this share
 
 
 def dashboard(store: Store, config: Config, now: datetime, days: int = 30) -> Dashboard:
@@ -123,7 +122,7 @@ def dashboard(store: Store, config: Config, now: datetime, days: int = 30) -> Da
         "met": sum(o.met for o in sla.values()),
         "missed": sum(o.missed for o in sla.values()),
     }
-    return Dashboard(daily, sla, month, month_start, totals)
+    return Dashboard(daily, sla, month, month_start, config.reports.flag_share, totals)
 
 
 def daily_start(daily: reports.Daily, tz: ZoneInfo) -> datetime:
