@@ -236,6 +236,12 @@ def test_the_duty_manager_acknowledges_on_a_phone(console: Console) -> None:
     assert page.locator("table.queue .chip.risk").count() >= 1  # the risk tags
     console.screenshot(page, "queue-390")
     console.screenshot(page, "queue-390-first-screen", full_page=False)
+    # English words are longer: still nothing to scroll sideways, on either page
+    for path in ("/tickets?lang=en", link.removeprefix(console.url)):
+        page.goto(console.url + path)
+        assert sideways_overflow(page) == 0, path
+        assert cut_off(page, ".top nav a, .top .tools a, .top .tools button") == []
+    console.screenshot(page, "ticket-390-en", full_page=False)
 
 
 def test_the_suggested_reply_is_one_click_away(console: Console) -> None:
