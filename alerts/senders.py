@@ -30,12 +30,19 @@ def check_target(target: str) -> str | None:
     return "not a valid apprise URL (see https://github.com/caronc/apprise/wiki)"
 
 
-def send(target: str, title: str, body: str,
-         attachment: dict[str, str] | None = None) -> SendResult:
+def notify_type(level: int | None) -> str:
+    """apprise's type for an alert of this urgency level: services colour and sound by it
+    (a red `failure` for level 1, an orange `warning` for level 2, `info` otherwise)."""
+    return {1: "failure", 2: "warning"}.get(level or 0, "info")
+
+
+def send(target: str, title: str, body: str, attachment: dict[str, str] | None = None,
+         level: int | None = None) -> SendResult:
     """Delivers one message, to the four chat bots whose answers apprise misreads through
     `alerts.chatbots`, else through apprise; blocking, so the dispatcher runs it in a thread.
     `attachment` ({"name", "content"}: a text file) goes along where the service takes files
-    (mail, json://, Telegram, Slack, ...); the chat bots cannot, and get the message alone."""
+    (mail, json://, Telegram, Slack, ...); the chat bots cannot, and get the message alone.
+    `level`: the ticket's urgency, sent as apprise's notify type (`notify_type`)."""
     from alerts import chatbots  # lazy: as in check_target
 
     if chatbots.handles(target):
@@ -49,6 +56,7 @@ def send(target: str, title: str, body: str,
     # apprise reports why a send failed only in its log; capture it to record with the attempt.
     with apprise.LogCapture(level=logging.WARNING) as captured:
         ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT,
+                             notify_type=apprise.NotifyType(notify_type(level)),
                              attach=_attached(attachment))
         detail = captured.getvalue().strip()
     if ok:

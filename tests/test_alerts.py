@@ -94,6 +94,17 @@ def test_send_to_a_real_receiver() -> None:
     assert receiver.received[0]["title"] == "标题" and receiver.received[0]["message"] == "正文 #42"
 
 
+def test_the_urgency_level_is_the_notify_type() -> None:
+    receiver = Receiver().start()
+    try:
+        for level in (1, 2, 3, None):
+            assert send(receiver.json_url(), f"L{level}", "#42", level=level).ok
+    finally:
+        receiver.stop()
+    assert {r["title"]: r["type"] for r in receiver.received} == {
+        "L1": "failure", "L2": "warning", "L3": "info", "LNone": "info"}
+
+
 def test_send_failures_are_values_with_a_reason() -> None:
     down = send(f"json://127.0.0.1:{free_port()}/alerts", "t", "b")
     assert not down.ok and down.error

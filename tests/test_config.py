@@ -128,6 +128,37 @@ def test_problem_is_named_with_file_table_and_key(tmp_path: Path, text: str, exp
     assert any(p.startswith(expected) for p in found), found
 
 
+SOURCE_KEYS = ("enabled, headers, kind, name, patrols, platform, schedule, sweep_every, "
+               "threshold, timezone, url")
+UNKNOWN_KEYS = [
+    # a kind without keys of its own still lists the keys every source takes
+    (GOOD_SOURCE + "colour = 1\n",
+     f"config.toml: sources[0] (feed).colour: unknown key (allowed: {SOURCE_KEYS})"),
+    (GOOD_SOURCE + 'platfrom = "weibo"\n',
+     "config.toml: sources[0] (feed).platfrom: unknown key; did you mean 'platform'? "
+     f"(allowed: {SOURCE_KEYS})"),
+    ('[[sources]]\nname = "j"\nkind = "json"\nurl = "https://x.org"\nitem = "data"\n'
+     'fields = { text = "t" }\n',
+     "config.toml: sources[0] (j).item: unknown key; did you mean 'items'? (allowed: enabled, "
+     "fields, headers, items, kind, name, patrols, platform, schedule, sweep_every, threshold, "
+     "timezone, url)"),
+    ('[watcher]\ntimzone = "UTC"\n',
+     "config.toml: watcher.timzone: unknown key; did you mean 'timezone'? "
+     "(allowed: database, timezone)"),
+    ("[followup]\nlow_scor = 2\n",
+     "config.toml: followup.low_scor: unknown key; did you mean 'low_score'? "
+     "(allowed: low_score, supervisor_within, within)"),
+    ("[monitr]\n", "config.toml: monitr: unknown table; did you mean 'monitor'? (allowed: "),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), UNKNOWN_KEYS)
+def test_an_unknown_key_lists_every_allowed_one_and_the_nearest(tmp_path: Path, text: str,
+                                                                 expected: str) -> None:
+    found = problems(tmp_path, text)
+    assert any(p.startswith(expected) for p in found), found
+
+
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     text = '[http]\ntimeout = "x"\nretries = -1\n[watcher]\nzone = 1\n' + GOOD_SOURCE + "bad = 1\n"
     found = problems(tmp_path, text)

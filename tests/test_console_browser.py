@@ -2,8 +2,9 @@
 `watcher run` sweeping a local platform server: from the chat alert's link to an acknowledged
 ticket, a note and its history; a `<script>` in a review shown as text; a form without its CSRF
 token refused; anonymous visitors sent to log in; a viewer who cannot act. Screenshots of the
-queue, a ticket, the dashboard and the sources page are taken; with WATCHER_TEST_SCREENSHOTS=DIR
-they are also copied there, for a person to look at."""
+queue and a ticket (on a 1400 px desktop and a 390 px phone, where nothing may scroll sideways and
+确认受理 must be on the first screen), the dashboard, the sources page and the report are taken;
+with WATCHER_TEST_SCREENSHOTS=DIR they are also copied there, for a person to look at."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = os.environ.get("WATCHER_TEST_SCREENSHOTS")
+PHONE = {"width": 390, "height": 844}
 APP_REVIEWS = """[[sources]]
 name = "app-reviews"
 kind = "json"
@@ -119,10 +121,14 @@ class Console:
         assert wait_for(arrived, 60), self.daemon.log.read_text(encoding="utf-8")
         return found[0]
 
-    def page(self) -> Any:
-        """A fresh browser context: no cookies, nobody logged in."""
-        context = self.browser.new_context(viewport={"width": 1400, "height": 900},
-                                           locale="zh-CN", timezone_id="Asia/Shanghai")
+    def page(self, phone: bool = False) -> Any:
+        """A fresh browser context: no cookies, nobody logged in; a desktop's 1400 px window,
+        or with `phone` a phone's 390 x 844 (an iPhone 14's CSS pixels), touch and all."""
+        screen = ({"viewport": PHONE, "is_mobile": True, "has_touch": True,
+                   "device_scale_factor": 2} if phone else
+                  {"viewport": {"width": 1400, "height": 900}})
+        context = self.browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                           **screen)
         context.set_default_timeout(20_000)
         return context.new_page()
 
@@ -133,9 +139,10 @@ class Console:
         page.wait_for_url(f"{self.url}/tickets")
         return page
 
-    def screenshot(self, page: Any, name: str) -> Path:
+    def screenshot(self, page: Any, name: str, full_page: bool = True) -> Path:
+        """The whole page, or with `full_page=False` what the window shows without scrolling."""
         path = self.root / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         assert path.stat().st_size > 10_000, f"{name}: an empty screenshot"
         if SCREENSHOTS:
             Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
@@ -182,7 +189,59 @@ def test_from_the_alert_link_to_an_acknowledged_ticket(console: Console) -> None
     history = page.inner_text(".history")
     assert "小李" in history and "已致电用户，安排上门检修" in history
     assert "检修师傅已出发" in history and "在时限内" in history
-    console.screenshot(page, "ticket")
+    console.screenshot(page, "ticket-1400")
+
+
+def sideways_overflow(page: Any) -> int:
+    """How many CSS pixels the page is wider than its window (0: nothing to scroll sideways)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def cut_off(page: Any, selector: str) -> list[str]:
+    """The texts of the elements matching `selector` that do not fit in their own box."""
+    return list(page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
+        .filter((el) => el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1
+                        && getComputedStyle(el).overflow !== 'visible')
+        .map((el) => el.innerText)""", selector))
+
+
+def test_the_duty_manager_acknowledges_on_a_phone(console: Console) -> None:
+    link = console.alert_link("面包")
+    page = console.page(phone=True)
+    page.goto(link)  # the chat message's link, opened on the phone
+    log_in(page, "小李")
+    page.wait_for_url(link)
+    assert sideways_overflow(page) == 0
+    # 确认受理 is on the first screen, above the complaint, without scrolling
+    button = page.locator(".primary-action button").bounding_box()
+    assert button["y"] + button["height"] <= PHONE["height"], button
+    assert page.locator(".primary-action button").inner_text() == "确认受理"
+    assert page.locator(".mention-text").bounding_box()["y"] > button["y"]
+    console.screenshot(page, "ticket-390")
+    console.screenshot(page, "ticket-390-first-screen", full_page=False)
+    page.click(".primary-action button")
+    page.wait_for_url(f"{link}?done=ack")
+    assert page.inner_text(".summary").count("小李") == 1  # acknowledging took the ticket
+    page.click("nav >> text=工单队列")
+    page.wait_for_url(f"{console.url}/tickets")
+    assert sideways_overflow(page) == 0
+    # every navigation label whole, and the complaint text as wide as the card
+    assert cut_off(page, ".top nav a, .top .tools a, .top .tools button") == []
+    labels = page.locator(".top nav a").all_inner_texts()
+    assert labels == ["工单队列", "数据看板", "报告"]
+    tops = {round(page.locator(".top nav a").nth(i).bounding_box()["y"]) for i in range(3)}
+    assert len(tops) == 1, "the labels sit on one line"
+    text = page.locator("table.queue td.text").first.bounding_box()
+    assert text["width"] > PHONE["width"] * 0.7, text
+    assert page.locator("table.queue .chip.risk").count() >= 1  # the risk tags
+    console.screenshot(page, "queue-390")
+    console.screenshot(page, "queue-390-first-screen", full_page=False)
+    # English words are longer: still nothing to scroll sideways, on either page
+    for path in ("/tickets?lang=en", link.removeprefix(console.url)):
+        page.goto(console.url + path)
+        assert sideways_overflow(page) == 0, path
+        assert cut_off(page, ".top nav a, .top .tools a, .top .tools button") == []
+    console.screenshot(page, "ticket-390-en", full_page=False)
 
 
 def test_the_suggested_reply_is_one_click_away(console: Console) -> None:
@@ -255,11 +314,11 @@ def test_queue_and_dashboard_look_right(console: Console) -> None:
     console.alert_link("漏电")
     page = console.logged_in("管理员")
     countdown = page.locator("table.queue [data-deadline]").first
-    before = countdown.inner_text()
-    page.wait_for_timeout(1600)
-    assert countdown.inner_text() != before  # console.js runs under the page's CSP
+    countdown.evaluate("(el) => { el.textContent = 'stale'; }")
+    # console.js runs under the page's CSP: its next tick writes the time left again
+    assert wait_for(lambda: countdown.inner_text().startswith("剩余"), 5)
     assert page.locator(".tiles .tile").count() == 8
-    console.screenshot(page, "queue")
+    console.screenshot(page, "queue-1400")
     # someone else acknowledges a ticket; the queue shows it at its next refresh, and what
     # this user was choosing in the filters stays as it was
     link = console.alert_link("客服态度恶劣")

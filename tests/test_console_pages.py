@@ -4,6 +4,7 @@ and the catalogs that translate it all."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -97,9 +98,16 @@ def test_every_action_from_the_ticket_page(store: Store, server: ConsoleServer) 
     assert f'action="/tickets/{ticket_id}/ack"' in page and "确认受理" in page
     answer = _act(client, ticket_id, "ack", note="已电话联系")
     assert answer.status_code == 303 and answer.headers["location"].endswith("?done=ack")
-    assert "确认受理" not in client.get(f"/tickets/{ticket_id}").text  # done: not offered again
+    page = client.get(f"/tickets/{ticket_id}").text
+    assert "确认受理" not in page  # done: not offered again
+    assert "接手工单" in page  # nobody had it: acknowledging took it for 小李
+    # "assign to" picks from the configured people who may act, the viewer not among them
+    assert re.findall(r'<option value="([^"]*)"', page.split('name="assignee"')[1]
+                      .split("</select>")[0]) == ["小李", "管理员"]
     assert _act(client, ticket_id, "note", note="换货中").status_code == 303
-    assert _act(client, ticket_id, "assign", assignee="老王").status_code == 303
+    stranger = _act(client, ticket_id, "assign", assignee="老王")
+    assert stranger.status_code == 409 and "老王 不在配置的人员中" in stranger.text
+    assert _act(client, ticket_id, "assign", assignee="管理员").status_code == 303
     assert _act(client, ticket_id, "resolve").status_code == 303
     assert _act(client, ticket_id, "close", note="用户满意").status_code == 303
     assert _act(client, ticket_id, "reopen").status_code == 303
@@ -111,14 +119,14 @@ def test_every_action_from_the_ticket_page(store: Store, server: ConsoleServer) 
     assert client.get("/tickets/999999").status_code == 404
     assert client.get("/tickets/abc").status_code == 404
     history = client.get(f"/tickets/{ticket_id}").text
-    for shown in ("已电话联系", "换货中", "老王", "用户满意", "在时限内", "小李"):
+    for shown in ("已电话联系", "换货中", "管理员", "用户满意", "在时限内", "小李", "关闭工单"):
         assert shown in history
     api = client.get(f"/api/tickets/{ticket_id}",
                      headers={"Authorization": f"Bearer {TOKENS['viewer']}"}).json()
     assert [e["action"] for e in api["history"]] == ["created", "ack", "note", "assign",
                                                      "resolve", "close", "reopen"]
     assert {e["actor"] for e in api["history"][1:]} == {"小李"}
-    assert api["status"] == "reopened" and api["assignee"] == "老王"
+    assert api["status"] == "reopened" and api["assignee"] == "管理员"
 
 
 def test_the_follow_up_form_records_the_score(store: Store, server: ConsoleServer) -> None:
@@ -242,6 +250,45 @@ def test_dashboard_draws_svg_and_flags_big_categories(store: Store,
     assert page.count('<svg class="chart"') == 4
     assert "&lt;i&gt;shop&lt;/i&gt;" in page and "<i>shop" not in page
     assert "超过 15%：本月需复盘" in page and "83.3%" in page and "16.7%" in page
+
+
+def test_the_dashboard_flags_above_the_configured_share(store: Store) -> None:
+    now = datetime.now(UTC)
+    for category in ("product_quality", "product_quality", "logistics", "service", "price"):
+        add_ticket(store, category=category, created=now - timedelta(minutes=5))
+    config = console_config()
+    config = dataclasses.replace(config, reports=dataclasses.replace(config.reports,
+                                                                     flag_share=0.3))
+    server = ConsoleServer(store, config)
+    try:
+        page = server.login("viewer").get("/dashboard").text
+        api = server.client().get("/api/dashboard", headers={
+            "Authorization": f"Bearer {TOKENS['viewer']}"}).json()
+    finally:
+        server.stop()
+    assert page.count("超过 30%：本月需复盘") == 1 and "超过 15%" not in page  # 40%, the others 20%
+    assert api["month"]["review_share"] == 0.3
+    assert [c["category"] for c in api["month"]["categories"] if c["review"]] == [
+        "product_quality"]
+
+
+def test_the_queue_shows_risks_and_follow_ups(store: Store, server: ConsoleServer) -> None:
+    waiting = add_ticket(store, text="热水器漏电")
+    called = add_ticket(store, text="快递太慢了", level=3, category="logistics")
+    client = server.login("staff")
+    assert _act(client, called, "resolve", note="已补发").status_code == 303
+    queue = client.get("/tickets?status=all").text
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(
+        r'<tr class="stripe-\d">.*?href="/tickets/(\d+)".*?</tr>', queue, re.S)}
+    assert '<span class="chip risk">安全</span>' in rows[waiting]
+    assert "回访" not in rows[waiting]  # never resolved: no follow-up to show
+    assert re.search(r"回访 待回访 \d\d-\d\d \d\d:\d\d", rows[called]), rows[called]
+    assert _act(client, called, "followup", score="5").status_code == 303
+    closed = client.get("/tickets?status=closed").text
+    assert "回访 满意 5/5" in closed
+    # the ticket page leaves the sentiment figure out: the complaint probability decides
+    page = client.get(f"/tickets/{waiting}").text
+    assert "投诉概率" in page and "情感" not in page
 
 
 def test_sources_page_shows_which_platform_broke(store: Store, server: ConsoleServer) -> None:

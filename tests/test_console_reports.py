@@ -47,12 +47,13 @@ def test_queue_filters_and_order(store: Store) -> None:
         assert _ids(reports.queue(conn, QueueFilter(level=3))) == [yellow]
         assert _ids(reports.queue(conn, QueueFilter(category="logistics"))) == [yellow]
         assert _ids(reports.queue(conn, QueueFilter(platform="weibo"))) == [red]
-        assert _ids(reports.queue(conn, QueueFilter(assignee="小李"))) == [red]
-        assert _ids(reports.queue(conn, QueueFilter(unassigned=True))) == [yellow, answered]
+        # acknowledging the unassigned ticket took it for 小李; closing one did not
+        assert _ids(reports.queue(conn, QueueFilter(assignee="小李"))) == [red, answered]
+        assert _ids(reports.queue(conn, QueueFilter(unassigned=True))) == [yellow]
         assert _ids(reports.queue(conn, QueueFilter(overdue_at=NOW))) == [red]
         counts = reports.queue_counts(conn, NOW, "小李")
         assert (counts.unresolved, counts.awaiting, counts.overdue, counts.unassigned,
-                counts.mine) == (3, 2, 1, 2, 1)
+                counts.mine) == (3, 2, 1, 1, 2)
         assert counts.by_level == {1: 1, 2: 1, 3: 1, 4: 0}
         assert reports.ticket_platforms(conn) == ["forum", "shop", "weibo"]
         assert reports.assignees(conn) == ["小李"]

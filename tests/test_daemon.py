@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -67,6 +68,12 @@ schedule = ["sweep"]
     assert any("offline" in e["message"] and e["level"] == "error" for e in logs)
     assert any(e["message"] == "stopped" for e in logs)
     assert all("#" in a["title"] for a in receiver.received)
+    # a failed sweep says when the source is tried again, in the configured zone's time
+    assert any(re.fullmatch(r"source offline: next sweep at \d{4}-\d\d-\d\d \d\d:\d\d",
+                            e["message"]) for e in logs), logs
+    # the scheduler keeps its "Added job ..." to itself; times are Asia/Shanghai's (the default)
+    assert not [e for e in logs if e["logger"].startswith("apscheduler")], logs
+    assert all(e["time"].endswith("+08:00") for e in logs), logs
 
 
 def test_healthz_is_503_when_the_store_is_gone(tmp_path: Path) -> None:

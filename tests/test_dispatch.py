@@ -86,7 +86,8 @@ def test_partial_failure_never_resends_what_went_out(store: Store) -> None:
 def test_ignore_backoff_tries_each_pending_row_once(store: Store) -> None:
     calls: list[str] = []
 
-    def failing(target: str, title: str, body: str, attachment: object = None) -> SendResult:
+    def failing(target: str, title: str, body: str, attachment: object = None,
+                level: int | None = None) -> SendResult:
         calls.append(target)
         return SendResult(False, "refused")
 
@@ -96,7 +97,8 @@ def test_ignore_backoff_tries_each_pending_row_once(store: Store) -> None:
 
 
 def test_time_limit_releases_unsent_claims(store: Store) -> None:
-    def slow(target: str, title: str, body: str, attachment: object = None) -> SendResult:
+    def slow(target: str, title: str, body: str, attachment: object = None,
+                level: int | None = None) -> SendResult:
         import time
 
         time.sleep(0.3)
@@ -110,7 +112,8 @@ def test_time_limit_releases_unsent_claims(store: Store) -> None:
 
 
 def test_a_target_that_keeps_failing_is_reported_to_the_operators(store: Store) -> None:
-    def failing(target: str, title: str, body: str, attachment: object = None) -> SendResult:
+    def failing(target: str, title: str, body: str, attachment: object = None,
+                level: int | None = None) -> SendResult:
         return SendResult(target == "json://ops", None if target == "json://ops" else "refused")
 
     queue(store, "k", ["json://broken"])

@@ -120,6 +120,10 @@ def test_sweep_tickets_alerts_and_a_quiet_second_run(tmp_path: Path, servers: An
         assert any(f"#{ticket['id']}" in title for title in received)
     bodies = "\n".join(a["message"] for a in receiver.received)
     assert "<script>" not in bodies and "<b>" not in bodies
+    # the urgency rides on apprise's notify type: level 1 red (failure), level 3 plain info
+    types = {t["level"]: next(a["type"] for a in receiver.received if f"#{t['id']}" in a["title"])
+             for t in made}
+    assert types[1] == "failure" and types.get(3, "info") == "info", types
 
     second = sweep(config)
     assert all(s["new"] == 0 and s["tickets"] == 0 for s in second["sources"])

@@ -157,6 +157,7 @@ def _write(tmp_path: Path, body: str) -> Path:
     ('[rules.safety]\nwords = "漏电"', "list of strings"),
     ('[rules.safety]\npatterns = ["(unclosed"]', "bad regular expression"),
     ('[rules.safety]\ncolour = "red"', "colour"),
+    ('[rules.safety]\nword = ["漏电"]', "unknown key 'word'; did you mean 'words'? (allowed: "),
     ("[rules.media]\nlevel = 3", "must be 1 or 2"),
     ('[categories.weather]\nwords = ["雨"]', "weather"),
     ("[context]\nnegation_window = -1", "negation_window"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ def test_lifecycle_commands(tmp_path: Path) -> None:
         first = tickets(config)[0]["id"]
         done = watcher(config, "tickets", "ack", str(first), "--by", "小李", "--note", "已回电")
         assert f"ticket #{first}: acknowledged" in done.stdout
+        assert "assignee 小李" in done.stdout  # nobody had it: it is now the acknowledger's
         watcher(config, "tickets", "note", str(first), "已安排上门", "--by", "小李")
         watcher(config, "tickets", "assign", str(first), "老王", "--by", "组长")
         refused = watcher(config, "tickets", "reopen", str(first), check=False)
@@ -49,6 +51,12 @@ def test_lifecycle_commands(tmp_path: Path) -> None:
         levels = {t["level"] for t in json.loads(
             watcher(config, "tickets", "list", "--level", "1", "--json").stdout)}
         assert levels <= {1}
+        # what a person reads: times to the second, and an empty list says so
+        text = watcher(config, "tickets", "show", str(first)).stdout
+        assert re.search(r"^deadline  \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$", text, re.M), text
+        assert not re.search(r"\d\d:\d\d:\d\d\.\d", text), text
+        assert shown["deadline"][19:] == "+08:00" and shown["history"][0]["at"][19:] == "+08:00"
+        assert watcher(config, "tickets", "list", "--assignee", "nobody").stdout == "no tickets\n"
     finally:
         server.stop()
         receiver.stop()

@@ -15,6 +15,7 @@ from watcher import config as config_module
 from watcher.cli.checks import check_runtime
 from watcher.config import Config, SourceConfig
 from watcher.errors import ConfigError, StoreError
+from watcher.runtime import logs
 
 if TYPE_CHECKING:
     from watcher.scoring import Scorer
@@ -24,8 +25,11 @@ EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
 def read_config(args: argparse.Namespace) -> Config:
-    """The config file, parsed and validated; no checks that need more than its types."""
-    return config_module.load(args.config, connector_for)
+    """The config file, parsed and validated; no checks that need more than its types. Log times
+    are in its timezone from here on."""
+    config = config_module.load(args.config, connector_for)
+    logs.use_timezone(config.tz)
+    return config
 
 
 def load_config(args: argparse.Namespace) -> Config:

@@ -113,7 +113,8 @@ def cmd_try_source(args: argparse.Namespace) -> int:
         score = scorer.score(mention.text, title=mention.title or "", threshold=source.threshold)
         shown.append({
             "id": identify(mention), "author": mention.author, "url": mention.url,
-            "created_at": mention.created_at.isoformat() if mention.created_at else None,
+            "created_at": (mention.created_at.isoformat(timespec="seconds")
+                           if mention.created_at else None),
             "rating": mention.rating, "engagement": mention.engagement,
             **score_to_dict(mention.text, score),
         })

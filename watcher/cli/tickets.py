@@ -128,6 +128,9 @@ def _print_list(views: list[dict[str, Any]], *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(views, ensure_ascii=False, indent=2))
         return
+    if not views:
+        print("no tickets")
+        return
     columns = ("id", "level", "status", "category", "deadline", "followup", "source", "author",
                "text")
     print_table(columns, [
@@ -152,13 +155,13 @@ def _print_ticket(shown: dict[str, Any], history: list[dict[str, Any]],
                   linked: list[dict[str, Any]], tz: tzinfo, *, as_json: bool) -> None:
     data = dict(shown)
     data["history"] = [
-        {"at": e["at"].astimezone(tz).isoformat(), "actor": e["actor"], "action": e["action"],
-         "note": e["note"], "data": e["data"]}
+        {"at": e["at"].astimezone(tz).isoformat(timespec="seconds"), "actor": e["actor"],
+         "action": e["action"], "note": e["note"], "data": e["data"]}
         for e in history
     ]
     data["linked"] = [
         {"kind": m["kind"], "source": m["source"], "url": m["url"], "author": m["author"],
-         "text": m["text"], "at": m["linked_at"].astimezone(tz).isoformat()}
+         "text": m["text"], "at": m["linked_at"].astimezone(tz).isoformat(timespec="seconds")}
         for m in linked
     ]
     if as_json:

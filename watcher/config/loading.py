@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from watcher import redaction
 from watcher.config.document import COMMON_SOURCE_KEYS, Config, SourceConfig
 from watcher.config.env import expand_env
-from watcher.config.schema import Problems, build, convert
+from watcher.config.schema import Problems, build, convert, unknown
 from watcher.config.sections import (
     SECTIONS,
     Reply,
@@ -98,8 +98,7 @@ def parse(raw: Mapping[str, Any], path: Path | None, kinds: KindLookup) -> Confi
         elif key == "replies":
             values[key] = _build_replies(expand_env(value, key, problems), problems)
         elif key != "sources":
-            allowed = ", ".join([*SECTIONS, "sources", "replies"])
-            problems.add(key, f"unknown table (allowed: {allowed})")
+            problems.add(key, unknown("table", key, [*SECTIONS, "sources", "replies"]))
     values = {k: v for k, v in values.items() if v is not None}
     check_sections(values, problems)
     sources = _build_sources(raw.get("sources", []), values, problems, kinds)
@@ -188,7 +187,8 @@ def _build_source(
     except UnknownKind as exc:
         problems.add(f"{where}.kind", str(exc))
         return None
-    options = build(connector.Options, own, where, problems) if connector else None
+    options = (build(connector.Options, own, where, problems, shared=COMMON_SOURCE_KEYS)
+               if connector else None)
     if source is None or options is None or connector is None:
         return None
     if connector.requires_url and not source.url and "url" not in common:

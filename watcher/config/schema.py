@@ -10,10 +10,11 @@ typo never passes silently.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import time, timedelta
 from typing import Any, Literal, NewType, TypeVar
 from urllib.parse import urlsplit
@@ -64,11 +65,22 @@ _STRING_PARSERS: dict[Any, Callable[[str], Any]] = {
 }
 
 
-def build(cls: type[T], table: Mapping[str, Any], where: str, problems: Problems) -> T | None:
+def unknown(what: str, name: str, allowed: Collection[str]) -> str:
+    """"unknown key; did you mean 'url'? (allowed: kind, name, url)": every name the place
+    takes, and the nearest spelling of `name` among them when one is close."""
+    near = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
+    hint = f"; did you mean {near[0]!r}?" if near else ""
+    return f"unknown {what}{hint} (allowed: {', '.join(sorted(allowed)) or 'none'})"
+
+
+def build(cls: type[T], table: Mapping[str, Any], where: str, problems: Problems,
+          shared: Collection[str] = ()) -> T | None:
     """An instance of dataclass `cls` from `table`, recording every problem on the way.
 
     A value with a problem is replaced by its default, so that later checks still see the rest;
-    None when a required key is missing. Callers treat any recorded problem as fatal.
+    None when a required key is missing. Callers treat any recorded problem as fatal. `shared`:
+    keys the same table takes that another dataclass reads (a source's common keys beside its
+    kind's own), named with the allowed ones when a key is unknown.
     """
     if not isinstance(table, Mapping):
         problems.add(where, f"expected a table, got {_type_name(table)}")
@@ -77,7 +89,7 @@ def build(cls: type[T], table: Mapping[str, Any], where: str, problems: Problems
     hints, known = _shape(shape)
     for key in table:
         if key not in known:
-            problems.add(f"{where}.{key}", f"unknown key (allowed: {', '.join(sorted(known))})")
+            problems.add(f"{where}.{key}", unknown("key", str(key), {*known, *shared}))
     values, complete = {}, True
     for name, field in known.items():
         if name in table:

@@ -34,7 +34,8 @@ STORM_WINDOW = timedelta(minutes=1)
 FAILING_AFTER = 5  # failed attempts to one target before the operators hear of it
 
 Sender = Callable[..., SendResult]
-"""send(target, title, body, attachment=None): alerts.senders.send, or a test's stand-in."""
+"""send(target, title, body, attachment=None, level=None): alerts.senders.send, or a test's
+stand-in."""
 
 
 @dataclass
@@ -163,7 +164,7 @@ async def _send_pending(p: _Pass) -> None:
 
 async def _deliver(p: _Pass, row: outbox.OutboxRow) -> None:
     result = await _in_own_threads(p.sender, row.target, row.title, row.body,
-                                   attachment=row.attachment)
+                                   attachment=row.attachment, level=row.level)
     now = p.clock()
     if result.ok:
         await _in_own_threads(outbox.mark_sent, p.store, row.id, now)

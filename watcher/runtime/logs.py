@@ -1,5 +1,7 @@
 """Logging to standard error: JSON lines for log collectors when not on a terminal, readable
-lines on one. Every message passes through `redact`, so secrets never reach a log."""
+lines on one. Every message passes through `redact`, so secrets never reach a log. Times are
+in the configured `[watcher] timezone` once the config is read (`use_timezone`), the machine's
+zone before."""
 
 from __future__ import annotations
 
@@ -7,18 +9,30 @@ import json
 import logging
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 
 from watcher.redaction import redact
 
 LEVEL_ENV = "WATCHER_LOG_LEVEL"
 FORMAT_ENV = "WATCHER_LOG_FORMAT"  # json | text; default: text on a terminal, json elsewhere
+# Chatty at INFO: APScheduler's "Added job" for every job and source, "Scheduler started", ...
+QUIET = ("httpx", "httpcore", "apscheduler", "apprise", "alembic")
+_zone: list[tzinfo | None] = [None]  # None: the machine's local zone
+
+
+def use_timezone(zone: tzinfo) -> None:
+    """Log times from now on in `zone` (the configured [watcher] timezone)."""
+    _zone[0] = zone
+
+
+def _time(record: logging.LogRecord) -> datetime:
+    return datetime.fromtimestamp(record.created, _zone[0]).astimezone(_zone[0])
 
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": _time(record).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": redact(record.getMessage()),
@@ -30,7 +44,10 @@ class JsonFormatter(logging.Formatter):
 
 class TextFormatter(logging.Formatter):
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        return _time(record).strftime("%H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
@@ -44,5 +61,5 @@ def setup(level: str | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(chosen if chosen in logging.getLevelNamesMapping() else "INFO")
-    for noisy in ("httpx", "httpcore", "apscheduler.executors", "apprise", "alembic"):
+    for noisy in QUIET:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from watcher.runtime import schedule
 from watcher.store import claims
 
 if TYPE_CHECKING:
@@ -57,9 +58,17 @@ class Poller:
         self.metrics.observe_sweep(report, time.monotonic() - started)
         await asyncio.to_thread(claims.finish, self.store, source.name, slot, self.owner,
                                 datetime.now(UTC))
+        if report.error:
+            self._tell_next(source)
         if report.tickets:
             self.on_tickets()
         return True
+
+    def _tell_next(self, source: SourceConfig) -> None:
+        """After a failed sweep, when the source is tried again (its next scheduled slot)."""
+        upcoming = schedule.next_slot(source, self.config.tz, datetime.now(UTC))
+        when = upcoming.astimezone(self.config.tz).strftime("%Y-%m-%d %H:%M") if upcoming else None
+        log.warning("source %s: next sweep at %s", source.name, when or "no time scheduled")
 
     async def _renew(self, name: str, slot: datetime) -> None:
         every = self.lease.total_seconds() / 3

@@ -52,6 +52,19 @@ def last_due_slot(source: SourceConfig, tz: ZoneInfo, now: datetime) -> datetime
     return max(found) if found else None
 
 
+def next_slot(source: SourceConfig, tz: ZoneInfo, now: datetime) -> datetime | None:
+    """The source's next scheduled time after `now` (the same slots the daemon schedules)."""
+    found = []
+    if "sweep" in source.schedule and source.sweep_every:
+        found.append(last_sweep_slot(source.sweep_every, tz, now) + source.sweep_every)
+    if "patrols" in source.schedule and source.patrols:
+        local = now.astimezone(tz)
+        found += [slot for back in (0, 1) for at in source.patrols
+                  if (slot := datetime.combine(local.date() + timedelta(days=back), at,
+                                               tzinfo=tz)) > now]
+    return min(found) if found else None
+
+
 def needs_catch_up(source: SourceConfig, tz: ZoneInfo, now: datetime,
                    last_run: datetime | None) -> bool:
     """True for a source never run, or one whose last due slot passed without a run."""

@@ -41,6 +41,7 @@ raises ``ScoringConfigError`` naming the file and the key.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -116,7 +117,10 @@ def _check_keys(path: Path, where: str, table: Any, allowed: Iterable[str]) -> d
         raise _fail(path, where, "must be a table")
     unknown = sorted(set(table) - set(allowed))
     if unknown:
-        raise _fail(path, where, f"unknown key {unknown[0]!r} (allowed: {', '.join(allowed)})")
+        near = difflib.get_close_matches(unknown[0], list(allowed), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise _fail(path, where, f"unknown key {unknown[0]!r}{hint} "
+                                 f"(allowed: {', '.join(allowed)})")
     return table
 
 

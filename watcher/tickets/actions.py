@@ -1,6 +1,6 @@
 """What staff do to a ticket: acknowledge, note, assign, resolve, close, reopen, and record the
 follow-up after resolving. Each change is one history event with who did it, when and an
-optional note."""
+optional note. Acknowledging a ticket nobody has assigns it to whoever acknowledged it."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def apply(store: Store, config: Config, ticket_id: int, action: str, *, actor: s
         data: dict[str, Any] | None = {"from": ticket.status, "to": target} if target else None
         if action == "ack":
             data = (data or {}) | {"sla_met": now <= ticket.deadline}
+            if not ticket.assignee:  # whoever answers a ticket nobody has takes it
+                values["assignee"] = actor
+                data["assignee"] = actor
         if action == "assign":
             data = {"from": ticket.assignee, "to": assignee}
         if action == "resolve":

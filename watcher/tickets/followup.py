@@ -65,7 +65,7 @@ def view(status: str, followup: dict[str, Any] | None, now: datetime, low_score:
     found = followup or {}
 
     def local(key: str) -> str | None:
-        return found[key].astimezone(tz).isoformat() if found.get(key) else None
+        return found[key].astimezone(tz).isoformat(timespec="seconds") if found.get(key) else None
 
     return {"state": state(status, followup, now, low_score), "due": local("due_at"),
             "score": found.get("score"), "at": local("done_at"), "by": found.get("actor"),

@@ -107,8 +107,8 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         "complaints_by_category": board.daily.complaints_by_category,
         "sla_by_level": {str(level): {"met": o.met, "missed": o.missed, "pending": o.pending}
                          for level, o in sorted(board.sla.items())},
-        "month": {"start": _time(board.month_start, tz), "review_share": data.REVIEW_SHARE,
+        "month": {"start": _time(board.month_start, tz), "review_share": board.flag_share,
                   "categories": [{"category": s.category, "complaints": s.complaints,
                                   "share": round(s.share, 4),
-                                  "review": s.share > data.REVIEW_SHARE} for s in board.month]},
+                                  "review": s.share > board.flag_share} for s in board.month]},
     })

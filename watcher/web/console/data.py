@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,15 +54,16 @@ def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | Non
             "reply": suggested_reply(config, row),
             "similar": similar_resolved(conn, row),
             "actions": actions_from(row.status),
-            "people": _people(config, reports.assignees(conn)),
+            "people": people(config, row.assignee),
         }
 
 
-def _people(config: Config, assignees: list[str]) -> list[str]:
-    """Names to assign to: the duty roster, the console's staff and anyone assigned before."""
+def people(config: Config, current: str | None = None) -> list[str]:
+    """Whom a ticket may be assigned to in the console: the duty roster's people and the
+    console's users who may act (not viewers), with the ticket's `current` assignee."""
     names = [s.name for s in config.duty.shifts]
     names += [u.name for u in config.web.users if u.role != "viewer"]
-    return sorted(set(names + assignees))
+    return sorted(set(names + ([current] if current else [])))
 
 
 @dataclass
@@ -81,8 +82,8 @@ def sources(store: Store, config: Config, now: datetime) -> list[SourceRow]:
     rows = []
     for source in config.sources:
         state = states.get(source.name) or source_store.SourceState(name=source.name)
-        rows.append(SourceRow(source, state, stored.get(source.name, 0),
-                              next_run(source, config.tz, now) if source.enabled else None,
+        upcoming = schedule.next_slot(source, config.tz, now) if source.enabled else None
+        rows.append(SourceRow(source, state, stored.get(source.name, 0), upcoming,
                               _health(source, state, config.health.alert_after)))
     return rows
 
@@ -97,29 +98,14 @@ def _health(source: SourceConfig, state: source_store.SourceState, alert_after: 
     return "failing" if state.errors_in_row else "ok"
 
 
-def next_run(source: SourceConfig, tz: ZoneInfo, now: datetime) -> datetime | None:
-    """The source's next scheduled slot after `now` (the same slots the daemon schedules)."""
-    found = []
-    if "sweep" in source.schedule and source.sweep_every:
-        found.append(schedule.last_sweep_slot(source.sweep_every, tz, now) + source.sweep_every)
-    if "patrols" in source.schedule and source.patrols:
-        local = now.astimezone(tz)
-        found += [slot for back in (0, 1) for at in source.patrols
-                  if (slot := datetime.combine(local.date() + timedelta(days=back), at,
-                                               tzinfo=tz)) > now]
-    return min(found) if found else None
-
-
 @dataclass
 class Dashboard:
     daily: reports.Daily
     sla: dict[int, reports.SlaOutcome]
     month: list[reports.CategoryShare]
     month_start: datetime
+    flag_share: float  # [reports] flag_share: the monthly review looks into categories above
     totals: dict[str, int] = field(default_factory=dict)
-
-
-REVIEW_SHARE = 0.15  # the handbooks' monthly review looks into any category above this share
 
 
 def dashboard(store: Store, config: Config, now: datetime, days: int = 30) -> Dashboard:
@@ -136,7 +122,7 @@ def dashboard(store: Store, config: Config, now: datetime, days: int = 30) -> Da
         "met": sum(o.met for o in sla.values()),
         "missed": sum(o.missed for o in sla.values()),
     }
-    return Dashboard(daily, sla, month, month_start, totals)
+    return Dashboard(daily, sla, month, month_start, config.reports.flag_share, totals)
 
 
 def daily_start(daily: reports.Daily, tz: ZoneInfo) -> datetime:

@@ -68,8 +68,8 @@ BUTTONS = {
     "note": N_("Add note"),
     "assign": N_("Assign"),
     "resolve": N_("Resolve"),
-    "close": N_("Close"),
-    "reopen": N_("Reopen"),
+    "close": N_("Close ticket"),
+    "reopen": N_("Reopen ticket"),
     "followup": N_("Record follow-up"),
 }
 FOLLOWUP_STATES = {

@@ -32,7 +32,7 @@ async def dashboard_page(request: web.Request) -> web.StreamResponse:
     board = await in_thread(data.dashboard, store_of(request), config_of(request), now)
     gettext = i18n.translations(request["lang"]).gettext
     context: dict[str, Any] = {"board": board, "now": now, "page": "dashboard",
-                               "review_share": data.REVIEW_SHARE,
+                               "review_share": board.flag_share,
                                **charts(board, gettext)}
     return render(request, request.app[CONSOLE].envs, "dashboard.html", context)
 
@@ -76,12 +76,12 @@ def sla_chart(board: data.Dashboard, gettext: Any) -> Markup:
 def share_chart(board: data.Dashboard, gettext: Any) -> Markup:
     rows = []
     for share in board.month:
-        colour = svg.MISSED if share.share > data.REVIEW_SHARE else svg.PALETTE[0]
+        colour = svg.MISSED if share.share > board.flag_share else svg.PALETTE[0]
         title = f"{share.complaints} ({share.share * 100:.1f}%)"
         rows.append((gettext(i18n.CATEGORIES.get(share.category, share.category)),
                      [svg.Segment(share.share, colour, title)], title))
     return svg.hbars(rows, gettext("Complaints by category this month"), 1.0,
-                     marker=data.REVIEW_SHARE)
+                     marker=board.flag_share)
 
 
 def charts(board: data.Dashboard, gettext: Any) -> dict[str, Any]:

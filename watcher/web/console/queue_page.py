@@ -10,9 +10,17 @@ from aiohttp import web
 
 from watcher.records import AWAITING_RESPONSE
 from watcher.store.reports import QueueFilter
+from watcher.tickets import followup
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
-from watcher.web.console.context import CONSOLE, in_thread, now_of, store_of, user_of
+from watcher.web.console.context import (
+    CONSOLE,
+    config_of,
+    in_thread,
+    now_of,
+    store_of,
+    user_of,
+)
 from watcher.web.console.render import render
 
 ME, NOBODY = "@me", "@none"  # assignee filter values beside real names
@@ -49,7 +57,10 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     user, now = user_of(request), now_of(request)
     wanted = parse_filter(request.query, user.name, now)
     found = await in_thread(data.queue, store_of(request), wanted, now, user.name)
-    context: dict[str, Any] = found | {
+    low_score = config_of(request).followup.low_score
+    followups = {t.id: {"state": followup.state(t.status, row, now, low_score), "row": row}
+                 for t in found["tickets"] if (row := found["followups"].get(t.id))}
+    context: dict[str, Any] = found | {"followups": followups} | {
         "now": now, "chosen": selected(request.query), "statuses": data.STATUS_CHOICES,
         "categories": list(i18n.CATEGORIES), "awaiting": AWAITING_RESPONSE, "ME": ME,
         "NOBODY": NOBODY, "refresh": REFRESH_SECONDS, "page": "queue",

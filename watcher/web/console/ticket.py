@@ -64,12 +64,16 @@ async def act(request: web.Request) -> web.StreamResponse:
     assignee = str(form.get("assignee", "")).strip()[:200] or None
     score = str(form.get("score", ""))
     ticket_id = ticket_id_of(request)
+    gettext = i18n.translations(request["lang"]).gettext
+    if action == "assign" and assignee not in data.people(config_of(request)):
+        message = gettext("%(name)s is not one of the people in the config (the duty roster "
+                          "and the console's staff)") % {"name": assignee or "–"}
+        return await _page(request, error=message, status=409)
     try:
         await in_thread(apply, store_of(request), config_of(request), ticket_id, action,
                         actor=user_of(request).name, now=now_of(request), note=note,
                         assignee=assignee, score=int(score) if score.isdigit() else None)
     except TicketActionError as exc:
-        gettext = i18n.translations(request["lang"]).gettext
         message = gettext("The action was refused: %(reason)s") % {"reason": exc}
         return await _page(request, error=message, status=409)
     raise web.HTTPSeeOther(f"/tickets/{ticket_id}?done={action}")

@@ -65,6 +65,11 @@
     button.addEventListener("click", () => copy(button));
   });
 
+  // The queue's filters are folded on a phone; a wide screen has room to show them open.
+  if (window.matchMedia("(min-width: 701px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach((box) => { box.open = true; });
+  }
+
   window.watcherConsole = { refresh: refresh };  // for the browser tests, and a console user
   tick();
   setInterval(tick, 1000);
