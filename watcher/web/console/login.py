@@ -16,6 +16,7 @@ from watcher.store import sessions
 from watcher.store.db import Store
 from watcher.web.console import auth, i18n
 from watcher.web.console.context import CONSOLE, config_of, in_thread, now_of, store_of
+from watcher.web.console.redirects import safe_next
 from watcher.web.console.render import render
 
 LOGIN_COOKIE = "watcher_login"  # double-submit CSRF token of the login form (no session yet)
@@ -24,19 +25,14 @@ MAX_PER_NAME = 5
 MAX_PER_ADDRESS = 20
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after logging in: a path on this site only, never another host."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return "/tickets"
-    return target
-
-
 def _show(request: web.Request, error: str | None = None, status: int = 200,
-          name: str = "") -> web.Response:
+          name: str = "", target: str | None = None) -> web.Response:
+    """The login form; `target` is where to go afterwards (by default the query's `next`)."""
     token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
     response = render(request, request.app[CONSOLE].envs, "login.html",
                       {"error": error, "token": token, "name": name,
-                       "next": safe_next(request.query.get("next")),
+                       "next": safe_next(request.query.get("next") if target is None
+                                         else target),
                        "no_users": not config_of(request).web.users}, status=status)
     auth.set_cookie(response, config_of(request), LOGIN_COOKIE, token)
     return response
@@ -72,6 +68,7 @@ def _check(store: Store, config: Config, name: str, password: str, address: str,
 async def login(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
+    target = str(form.get("next", ""))
     if not auth.csrf_ok(str(form.get("csrf", "")), request.cookies.get(LOGIN_COOKIE)):
         raise web.HTTPForbidden(text="403: missing or wrong CSRF token; reload the login page")
     store, config, now = store_of(request), config_of(request), now_of(request)
@@ -79,11 +76,12 @@ async def login(request: web.Request) -> web.StreamResponse:
     gettext = i18n.translations(request["lang"]).gettext
     if await in_thread(_limited, store, name[:200], address, now):
         message = gettext("Too many failed attempts. Wait 15 minutes and try again.")
-        return _show(request, message, status=429, name=name)
+        return _show(request, message, status=429, name=name, target=target)
     session_id = await in_thread(_check, store, config, name, password, address, now)
     if session_id is None:
-        return _show(request, gettext("Wrong name or password."), status=401, name=name)
-    response = see_other(safe_next(str(form.get("next", ""))))
+        return _show(request, gettext("Wrong name or password."), status=401, name=name,
+                     target=target)
+    response = see_other(safe_next(target))
     auth.set_cookie(response, config, auth.SESSION_COOKIE, session_id,
                     max_age=int(config.web.session_lifetime.total_seconds()))
     response.del_cookie(LOGIN_COOKIE, path="/")
