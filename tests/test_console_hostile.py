@@ -4,10 +4,10 @@ through `next`, oversized ids, and an API that must agree with its own OpenAPI d
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
-import httpx
 import pytest
 
 from tests.console_harness import (
@@ -19,6 +19,8 @@ from tests.console_harness import (
     csrf_of,
     login,
 )
+from tests.daemon_process import wait_for
+from watcher.store import sessions
 from watcher.store.db import Store
 from watcher.web.console.login import MAX_PER_NAME
 
@@ -91,3 +93,37 @@ def test_next_survives_a_failed_login(store: Store, server: ConsoleServer) -> No
     answer = client.post("/login", data={"csrf": csrf_of(failed.text), "name": NAMES["staff"],
                                          "password": PASSWORD, "next": kept})
     assert answer.status_code == 303 and answer.headers["location"] == f"/tickets/{ticket_id}"
+
+
+def _attempts(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return sessions.failures_since(conn, datetime.now(UTC) - timedelta(days=1),
+                                       user_name=NAMES["staff"], address="")[0]
+
+
+def _guess(server: ConsoleServer, password: str, start: threading.Barrier,
+           after: Callable[[], bool] = lambda: True) -> int:
+    with server.client() as client:
+        token = csrf_of(client.get("/login").text)
+        start.wait()
+        assert wait_for(after, 60)
+        answer = client.post("/login", data={"csrf": token, "name": NAMES["staff"],
+                                             "password": password, "next": "/tickets"})
+        return answer.status_code
+
+
+def test_concurrent_guesses_are_counted_before_the_password_is_checked(
+        store: Store, server: ConsoleServer) -> None:
+    """40 guesses at once for one name: only the first MAX_PER_NAME are checked, and the right
+    password sent among them, as the 40th (once MAX_PER_NAME others are in the store), is
+    refused like the rest."""
+    start = threading.Barrier(40)
+    with ThreadPoolExecutor(40) as pool:
+        wrong = [pool.submit(_guess, server, f"wrong-{i}", start) for i in range(39)]
+        right = pool.submit(_guess, server, PASSWORD, start,
+                            lambda: _attempts(store) >= MAX_PER_NAME)
+        statuses = [future.result() for future in wrong]
+    assert statuses.count(401) <= MAX_PER_NAME
+    assert statuses.count(401) + statuses.count(429) == 39
+    assert right.result() == 429
+    assert login(server.client(), NAMES["staff"], PASSWORD).status_code == 429
