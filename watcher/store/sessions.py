@@ -33,9 +33,9 @@ def forget_expired(conn: Connection, now: datetime) -> None:
 
 def record_failure(conn: Connection, *, user_name: str, address: str, now: datetime) -> int:
     """Counts a login attempt as failed (until it succeeds); returns its row's id."""
-    result = conn.execute(insert(login_failures).values(at=now, user_name=user_name,
-                                                        address=address))
-    return int(result.inserted_primary_key[0])
+    return int(conn.execute(insert(login_failures).values(at=now, user_name=user_name,
+                                                          address=address)
+                            .returning(login_failures.c.id)).scalar_one())
 
 
 def forget_failure(conn: Connection, failure_id: int) -> None:
