@@ -13,6 +13,7 @@ import pytest
 from tests.console_harness import (
     NAMES,
     PASSWORD,
+    TOKENS,
     ConsoleServer,
     add_ticket,
     console_config,
@@ -20,9 +21,12 @@ from tests.console_harness import (
     login,
 )
 from tests.daemon_process import wait_for
+from watcher.store import incidents as incident_store
 from watcher.store import sessions
 from watcher.store.db import Store
 from watcher.web.console.login import MAX_PER_NAME
+
+ADMIN = {"Authorization": f"Bearer {TOKENS['admin']}"}
 
 # `next` values that must never send a browser to another site: each is what the login page
 # receives after the query string's own percent-decoding.
@@ -127,3 +131,51 @@ def test_concurrent_guesses_are_counted_before_the_password_is_checked(
     assert statuses.count(401) + statuses.count(429) == 39
     assert right.result() == 429
     assert login(server.client(), NAMES["staff"], PASSWORD).status_code == 429
+
+
+ODD_IDS = ["99999999999999999999999", "9223372036854775808", "1e3", "+1", "%D9%A1", "1_0",
+           "0x1", " 1", "-0"]
+
+
+@pytest.mark.parametrize("raw", ODD_IDS)
+def test_oversized_or_odd_ticket_ids_are_not_found(store: Store, server: ConsoleServer,
+                                                   raw: str) -> None:
+    add_ticket(store)
+    client = server.login("staff")
+    token = csrf_of(client.get("/tickets").text)
+    assert client.get(f"/tickets/{raw}").status_code == 404
+    assert client.post(f"/tickets/{raw}/ack", data={"csrf": token}).status_code == 404
+    answer = client.get(f"/api/tickets/{raw}", headers=ADMIN)
+    assert answer.status_code == 404 and answer.json() == {"error": "no such ticket"}
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/api/tickets/abc", 404), ("/api/nothing", 404), ("/api/tickets?status=bogus", 400),
+    ("/api/tickets?level=9", 400), ("/api/tickets?level=x", 400),
+    ("/api/tickets?overdue=yes", 400), ("/api/tickets?status=", 400),
+])
+def test_api_refusals_are_json(server: ConsoleServer, path: str, status: int) -> None:
+    answer = server.client().get(path, headers=ADMIN)
+    assert answer.status_code == status
+    assert answer.headers["content-type"].startswith("application/json")
+    assert set(answer.json()) == {"error"}
+    posted = server.client().post("/api/tickets", headers=ADMIN)
+    assert posted.status_code == 405 and set(posted.json()) == {"error"}
+
+
+def test_a_ticket_in_an_incident_agrees_with_the_document(store: Store,
+                                                           server: ConsoleServer) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    ticket_id = add_ticket(store)
+    with store.begin() as conn:
+        incident_id = incident_store.create(conn, category="product_quality",
+                                            keywords=["漏电"], now=datetime.now(UTC))
+        incident_store.join(conn, incident_id, [ticket_id], datetime.now(UTC))
+    client = server.client()
+    spec = client.get("/api/openapi.json").json()
+    for path, name in ((f"/api/tickets/{ticket_id}", "TicketDetail"), ("/api/tickets", "Queue")):
+        schema = {"$ref": f"#/components/schemas/{name}", "components": spec["components"]}
+        answer = client.get(path, headers=ADMIN).json()
+        jsonschema.Draft202012Validator(schema).validate(answer)
+    detail = client.get(f"/api/tickets/{ticket_id}", headers=ADMIN).json()
+    assert detail["incident"]["id"] == incident_id and detail["incident"]["tickets"] == [ticket_id]

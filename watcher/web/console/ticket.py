@@ -3,6 +3,7 @@ the logged-in user as the actor, and comes back to the page (Post/Redirect/Get).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiohttp import web
@@ -26,11 +27,20 @@ from watcher.web.console.render import render
 NOTE_LIMIT = 5000  # characters; a note is a progress remark, not a document
 
 
+ID = re.compile(r"[1-9][0-9]{0,17}")  # below 2**63, the store's largest id: digits only
+
+
+def parse_ticket_id(raw: str) -> int | None:
+    """The id a path names, or None for anything that cannot be one (too large for the store,
+    a sign, a space, digits of another script, `1_0`)."""
+    return int(raw) if ID.fullmatch(raw) else None
+
+
 def ticket_id_of(request: web.Request) -> int:
-    try:
-        return int(request.match_info["ticket_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    ticket_id = parse_ticket_id(request.match_info["ticket_id"])
+    if ticket_id is None:
+        raise web.HTTPNotFound()
+    return ticket_id
 
 
 async def _page(request: web.Request, error: str | None = None,
