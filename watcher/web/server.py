@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 def build_app(parts: Parts) -> web.Application:
     app = web.Application()
     app[PARTS] = parts
+    app[ops.PROBE] = ops.StoreProbe()
     app.router.add_get("/healthz", ops.healthz)
     app.router.add_get("/metrics", ops.metrics)
     try:
