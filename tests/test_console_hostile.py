@@ -3,10 +3,13 @@ through `next`, oversized ids, and an API that must agree with its own OpenAPI d
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +182,15 @@ def test_a_ticket_in_an_incident_agrees_with_the_document(store: Store,
         jsonschema.Draft202012Validator(schema).validate(answer)
     detail = client.get(f"/api/tickets/{ticket_id}", headers=ADMIN).json()
     assert detail["incident"]["id"] == incident_id and detail["incident"]["tickets"] == [ticket_id]
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999999", "9223372036854775808", "+1"])
+def test_oversized_ticket_ids_on_the_command_line(tmp_path: Path, raw: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[watcher]\ndatabase = "sqlite:///{tmp_path / "w.db"}"\n',
+                      encoding="utf-8")
+    for command in (["show", raw], ["ack", raw], ["assign", raw, "小李"]):
+        done = subprocess.run([sys.executable, "-m", "watcher", "--config", str(config),
+                               "tickets", *command], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and f"not a ticket id: '{raw}'" in done.stderr
+        assert "Traceback" not in done.stderr

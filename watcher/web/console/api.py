@@ -11,12 +11,12 @@ from typing import Any
 
 from aiohttp import web
 
+from watcher.records import parse_ticket_id
 from watcher.tickets.view import ticket_json
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import Handler, api_requires
 from watcher.web.console.context import config_of, in_thread, now_of, store_of, user_of
 from watcher.web.console.queue_page import parse_filter
-from watcher.web.console.ticket import parse_ticket_id
 
 OPENAPI = Path(__file__).parent / "openapi.json"
 # The queue filters with a closed set of values (openapi.json lists the same): anything else is

@@ -3,13 +3,12 @@ the logged-in user as the actor, and comes back to the page (Post/Redirect/Get).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from aiohttp import web
 
 from watcher.errors import TicketActionError
-from watcher.records import AWAITING_RESPONSE, TRANSITIONS
+from watcher.records import AWAITING_RESPONSE, TRANSITIONS, parse_ticket_id
 from watcher.tickets import followup
 from watcher.tickets.actions import apply
 from watcher.web.console import data, i18n
@@ -25,15 +24,6 @@ from watcher.web.console.context import (
 from watcher.web.console.render import render
 
 NOTE_LIMIT = 5000  # characters; a note is a progress remark, not a document
-
-
-ID = re.compile(r"[1-9][0-9]{0,17}")  # below 2**63, the store's largest id: digits only
-
-
-def parse_ticket_id(raw: str) -> int | None:
-    """The id a path names, or None for anything that cannot be one (too large for the store,
-    a sign, a space, digits of another script, `1_0`)."""
-    return int(raw) if ID.fullmatch(raw) else None
 
 
 def ticket_id_of(request: web.Request) -> int:
