@@ -67,7 +67,7 @@ def test_the_dispatcher_sends_to_the_url_the_config_holds_now(store: Store) -> N
     """A reference is looked up when sending: a rotated token is used at once."""
     sent: list[str] = []
 
-    def sender(target: str, title: str, body: str, attachment: object = None) -> SendResult:
+    def sender(target: str, title: str, body: str, **_: object) -> SendResult:
         sent.append(target)
         return SendResult(True)
 
