@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -20,13 +21,20 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Daemon:
-    def __init__(self, config: Path, log: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, config: Path, log: Path, env: dict[str, str] | None = None,
+                 open_files: int | None = None) -> None:
+        """`open_files`: the daemon's limit on open files, soft and hard (a small machine)."""
         self.log = log
         environment = os.environ | {"WATCHER_LOG_FORMAT": "json", "WATCHER_WEB_PORT": "0"}
+
+        def limit() -> None:
+            if open_files is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
         self.process = subprocess.Popen(
             [sys.executable, "-m", "watcher", "--config", str(config), "run"],
             stdout=subprocess.DEVNULL, stderr=log.open("w"), text=True, cwd=ROOT,
-            env=environment | (env or {}))
+            env=environment | (env or {}), preexec_fn=limit)
 
     def logs(self) -> list[dict[str, Any]]:
         lines = self.log.read_text(encoding="utf-8").splitlines()

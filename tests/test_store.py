@@ -10,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 import migrations
 from tests.helpers import legacy_reasons
+from watcher.config.targets import AlertTargets
 from watcher.errors import StoreError
 from watcher.store import mentions, outbox, sources, tickets
 from watcher.store.db import Store, open_store, schema_version
@@ -105,20 +106,23 @@ def test_ticket_with_history(store: Store) -> None:
         assert len(tickets.list_tickets(conn)) == 1
 
 
+BOOK = AlertTargets({"alerts.on_duty[0]": "json://a", "alerts.on_duty[1]": "json://b"})
+
+
 def test_outbox_rows_are_unique_per_alert_and_target(store: Store) -> None:
     with store.begin() as conn:
         for _ in range(2):
             outbox.enqueue(store, conn, alert_key="k1", targets=["json://a", "json://b",
                                                                 "json://a"],
-                           title="t", body="b", now=NOW)
+                           book=BOOK, title="t", body="b", now=NOW)
         count, oldest = outbox.pending_stats(conn)
     assert count == 2 and oldest == NOW
 
 
 def test_claims_are_leases(store: Store) -> None:
     with store.begin() as conn:
-        outbox.enqueue(store, conn, alert_key="k", targets=["json://a"], title="t", body="b",
-                       now=NOW)
+        outbox.enqueue(store, conn, alert_key="k", targets=["json://a"], book=BOOK, title="t",
+                       body="b", now=NOW)
     (row,) = outbox.claim(store, NOW, limit=10)
     assert outbox.claim(store, NOW, limit=10) == []  # claimed by someone else
     assert len(outbox.claim(store, NOW + outbox.LEASE + timedelta(seconds=1), limit=10)) == 1

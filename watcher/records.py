@@ -7,6 +7,7 @@ A plain shared module: it imports nothing of Watcher's stages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -102,3 +103,11 @@ class Ticket:
 
 
 TICKET_FIELDS = tuple(f.name for f in fields(Ticket))
+_TICKET_ID = re.compile(r"[1-9][0-9]{0,17}")  # below 2**63, the store's largest id
+
+
+def parse_ticket_id(raw: str) -> int | None:
+    """The ticket id `raw` names, or None for what cannot be one: too large for the store, a
+    sign, a space, digits of another script, `1_0` (all of which int() would take or pass on
+    to the database)."""
+    return int(raw) if _TICKET_ID.fullmatch(raw) else None

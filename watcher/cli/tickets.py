@@ -12,7 +12,7 @@ from typing import Any
 
 from watcher.cli.common import load_config, open_store, print_table, printable
 from watcher.errors import TicketActionError
-from watcher.records import Ticket, TicketStatus
+from watcher.records import Ticket, TicketStatus, parse_ticket_id
 from watcher.text import excerpt
 from watcher.tickets.followup import SCORES
 from watcher.tickets.followup import STATES as FOLLOWUP_STATES
@@ -35,30 +35,38 @@ def add_commands(commands: Any) -> None:
                               + ", ".join(FOLLOWUP_STATES))
     listing.add_argument("--json", action="store_true")
     show = actions.add_parser("show", help="one ticket with its history")
-    show.add_argument("id", type=int)
+    show.add_argument("id", type=_ticket_id)
     show.add_argument("--json", action="store_true")
     for name, text in (("ack", "acknowledge: the first response, meets the SLA"),
                        ("resolve", "mark resolved"), ("close", "close"), ("reopen", "reopen")):
         action = actions.add_parser(name, help=text)
-        action.add_argument("id", type=int)
+        action.add_argument("id", type=_ticket_id)
         action.add_argument("--note", help="a note recorded with the change")
         action.add_argument("--by", help="who did it (default: $USER)")
     note = actions.add_parser("note", help="add a progress note")
-    note.add_argument("id", type=int)
+    note.add_argument("id", type=_ticket_id)
     note.add_argument("note", metavar="TEXT")
     note.add_argument("--by", help="who wrote it (default: $USER)")
     assign = actions.add_parser("assign", help="assign to a staff member, who is alerted")
-    assign.add_argument("id", type=int)
+    assign.add_argument("id", type=_ticket_id)
     assign.add_argument("name", metavar="NAME")
     assign.add_argument("--by", help="who assigned it (default: $USER)")
     followup = actions.add_parser("followup", help="record the follow-up call's satisfaction "
                                   "score: a high one closes the ticket, a low one sends it back "
                                   "to a supervisor")
-    followup.add_argument("id", type=int)
+    followup.add_argument("id", type=_ticket_id)
     followup.add_argument("--score", type=int, choices=SCORES, required=True,
                           help="1 (very dissatisfied) to 5 (very satisfied)")
     followup.add_argument("--note", help="what the customer said")
     followup.add_argument("--by", help="who called (default: $USER)")
+
+
+def _ticket_id(raw: str) -> int:
+    """An id the store can hold (too large a number is a usage error, like `abc`)."""
+    found = parse_ticket_id(raw)
+    if found is None:
+        raise argparse.ArgumentTypeError(f"not a ticket id: {raw!r}")
+    return found
 
 
 def run_ticket_command(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from alerts.render import render_source_health
+from watcher.config.targets import alert_targets
 from watcher.errors import SourceErrorKind
 from watcher.store import outbox
 from watcher.store import sources as source_store
@@ -34,7 +35,8 @@ def after_failure(store: Store, conn: Connection, config: Config, state: SourceS
                                        errors_in_row=state.errors_in_row, error=state.last_error,
                                        blocked=is_blocked)
     outbox.enqueue(store, conn, alert_key=f"source:{state.name}:down:{now.isoformat()}",
-                   targets=list(config.alerts.operators), title=title, body=body, now=now)
+                   targets=list(config.alerts.operators), book=alert_targets(config),
+                   title=title, body=body, now=now)
     source_store.set_down_alerted(conn, state.name, now)
     return True
 
@@ -56,7 +58,7 @@ def after_success(store: Store, conn: Connection, config: Config, before: Source
         return False
     title, body = render_source_health(before.name, broken=False, errors_in_row=0, error=None)
     key = f"source:{before.name}:up:{before.down_alerted_at.isoformat()}"
-    outbox.enqueue(store, conn, alert_key=key, targets=list(config.alerts.operators), title=title,
-                   body=body, now=now)
+    outbox.enqueue(store, conn, alert_key=key, targets=list(config.alerts.operators),
+                   book=alert_targets(config), title=title, body=body, now=now)
     source_store.set_down_alerted(conn, before.name, None)
     return True

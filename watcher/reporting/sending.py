@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from watcher.config.targets import alert_targets
 from watcher.reporting import figures, render
 from watcher.reporting.period import Period, due
 from watcher.store import analysis, outbox
@@ -45,7 +46,8 @@ def queue(store: Store, config: Config, report: figures.Report, *, by: str, now:
             return False
         outbox.enqueue(store, conn, alert_key=f"report:{key}" + ("" if first else
                                                                  f":{now.isoformat()}"),
-                       targets=config.reports.to, title=title, body=body, now=now,
+                       targets=config.reports.to, book=alert_targets(config), title=title,
+                       body=body, now=now,
                        attachment=attachment)
     return True
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.render import ListedTicket, render_digest
 from alerts.senders import SendResult, send
+from watcher.config.targets import AlertTargets, alert_targets
 from watcher.redaction import redact
 from watcher.store import outbox
 from watcher.store.db import Store
@@ -90,6 +91,7 @@ class _Storm:
 async def dispatch(
     store: Store,
     *,
+    targets: AlertTargets,
     ignore_backoff: bool = False,
     time_limit: float | None = None,
     sender: Sender = send,
@@ -97,8 +99,9 @@ async def dispatch(
     digest_over: int | None = None,
     operators: Sequence[str] = (),
 ) -> DispatchReport:
-    """Sends every due row once (every pending row with ignore_backoff), within `time_limit`.
-    With ignore_backoff, alerts held back by storm control go out as digests at once."""
+    """Sends every due row once (every pending row with ignore_backoff), within `time_limit`,
+    to the URL `targets` holds now for the row's reference. With ignore_backoff, alerts held
+    back by storm control go out as digests at once."""
     report = DispatchReport()
     deadline = None if time_limit is None else time.monotonic() + time_limit
     flush_before = clock() if ignore_backoff else clock() - STORM_WINDOW
@@ -106,7 +109,7 @@ async def dispatch(
     storm = _Storm(store, digest_over, clock())
     tried: list[int] = []  # with ignore_backoff, a row that fails is not tried again this call
     context = _Pass(store, sender, clock, storm, report, tried, ignore_backoff, deadline,
-                    tuple(operators))
+                    tuple(operators), targets)
     await _send_pending(context)
     if ignore_backoff and report.held:
         report.digests += await _in_own_threads(_make_digests, store, clock(), clock())
@@ -117,7 +120,7 @@ async def dispatch(
 def dispatch_for(config: Config, store: Store, **options: Any
                  ) -> Coroutine[Any, Any, DispatchReport]:
     """`dispatch` with storm control and failure reports as the config says."""
-    return dispatch(store, digest_over=config.alerts.digest_over,
+    return dispatch(store, targets=alert_targets(config), digest_over=config.alerts.digest_over,
                     operators=config.alerts.operators, **options)
 
 
@@ -132,6 +135,7 @@ class _Pass:
     ignore_backoff: bool
     deadline: float | None
     operators: tuple[str, ...]
+    targets: AlertTargets
 
 
 def _over(deadline: float | None) -> bool:
@@ -162,9 +166,19 @@ async def _send_pending(p: _Pass) -> None:
             p.storm.count(row.target)
 
 
+def _shown(reference: str, url: str | None) -> str:
+    """A target as logs and operators see it: its place in the config and its masked URL."""
+    return f"{reference} ({redact(url.split('?')[0])})" if url else reference
+
+
 async def _deliver(p: _Pass, row: outbox.OutboxRow) -> None:
-    result = await _in_own_threads(p.sender, row.target, row.title, row.body,
-                                   attachment=row.attachment, level=row.level)
+    url = p.targets.url(row.target)
+    if url is None:  # the config no longer has it: kept, retried, and said why
+        result = SendResult(False, f"{row.target} is no longer configured (config.toml changed "
+                                   "after the alert was queued); restore it to send the alert")
+    else:
+        result = await _in_own_threads(p.sender, url, row.title, row.body,
+                                       attachment=row.attachment, level=row.level)
     now = p.clock()
     if result.ok:
         await _in_own_threads(outbox.mark_sent, p.store, row.id, now)
@@ -173,23 +187,23 @@ async def _deliver(p: _Pass, row: outbox.OutboxRow) -> None:
     error = result.error or "failed"
     retry_at = now + retry_delay(row.attempts + 1)
     await _in_own_threads(outbox.mark_failed, p.store, row.id, now, error, retry_at)
-    target = redact(row.target.split("?")[0])
-    log.warning("alert %s to %s failed (attempt %d): %s", row.alert_key, target,
-                row.attempts + 1, error)
+    log.warning("alert %s to %s failed (attempt %d): %s", row.alert_key,
+                _shown(row.target, url), row.attempts + 1, error)
     p.report.failed += 1
-    if row.attempts + 1 >= FAILING_AFTER and p.operators and row.target not in p.operators:
-        await _in_own_threads(_report_failing_target, p.store, row.target, error,
-                                p.operators, now)
+    to_operators = url in p.operators or row.target.startswith("alerts.operators[")
+    if row.attempts + 1 >= FAILING_AFTER and p.operators and not to_operators:
+        await _in_own_threads(_report_failing_target, p.store, row.target, _shown(row.target, url),
+                              error, p.targets, p.operators, now)
 
 
-def _report_failing_target(store: Store, target: str, error: str, operators: Sequence[str],
-                           now: datetime) -> None:
-    """Tells the operators (at most daily per target) that alerts to `target` keep failing."""
-    title = f"[告警发送失败] {redact(target.split('?')[0])} 连续失败 {FAILING_AFTER} 次以上"
-    key = f"target:{outbox.target_key(target)}:failing:{now.date().isoformat()}"
+def _report_failing_target(store: Store, reference: str, shown: str, error: str,
+                           book: AlertTargets, operators: Sequence[str], now: datetime) -> None:
+    """Tells the operators (at most daily per target) that alerts to a target keep failing."""
+    title = f"[告警发送失败] {shown} 连续失败 {FAILING_AFTER} 次以上"
+    key = f"target:{outbox.target_key(reference)}:failing:{now.date().isoformat()}"
     with store.begin() as conn:
-        outbox.enqueue(store, conn, alert_key=key, targets=list(operators), title=title,
-                       body=f"{title}\n最近错误：{redact(error)}", now=now)
+        outbox.enqueue(store, conn, alert_key=key, targets=list(operators), book=book,
+                       title=title, body=f"{title}\n最近错误：{redact(error)}", now=now)
 
 
 def _make_digests(store: Store, held_before: datetime, now: datetime) -> int:

@@ -18,6 +18,7 @@ from watcher.redaction import redact
 log = logging.getLogger(__name__)
 
 MIGRATION_LOCK_KEY = 7_246_113  # pg_advisory_lock key serializing schema upgrades across replicas
+SQLITE_BUSY_TIMEOUT_MS = 30_000  # how long a SQLite writer waits for the write lock
 
 
 class Store:
@@ -115,7 +116,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable across a process crash in WAL mode
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

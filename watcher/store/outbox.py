@@ -1,5 +1,8 @@
 """The alert outbox: one row per (alert, target), written in the transaction that made the
-alert, claimed by the dispatcher, retried until sent. Every failed attempt is recorded."""
+alert, claimed by the dispatcher, retried until sent. Every failed attempt is recorded.
+
+A row names its target by where the config holds it (`target`: "alerts.on_duty[0]", see
+watcher.config.targets), never by the URL, whose tokens and passwords stay out of the store."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, update
 
+from watcher.config.targets import AlertTargets
 from watcher.store.db import Store
 from watcher.store.schema import delivery_attempts, mentions, outbox, tickets
 
@@ -23,7 +27,7 @@ LEASE = timedelta(seconds=30)
 class OutboxRow:
     id: int
     alert_key: str
-    target: str
+    target: str  # the target's reference, looked up in the config when sending
     ticket_id: int | None
     title: str
     body: str
@@ -32,8 +36,8 @@ class OutboxRow:
     attachment: dict[str, str] | None = None  # {"name", "content"}: a file sent along
 
 
-def target_key(target: str) -> str:
-    return hashlib.sha1(target.encode()).hexdigest()
+def target_key(reference: str) -> str:
+    return hashlib.sha1(reference.encode()).hexdigest()
 
 
 def enqueue(
@@ -42,6 +46,7 @@ def enqueue(
     *,
     alert_key: str,
     targets: Sequence[str],
+    book: AlertTargets,
     title: str,
     body: str,
     now: datetime,
@@ -49,7 +54,27 @@ def enqueue(
     level: int | None = None,
     attachment: dict[str, str] | None = None,
 ) -> None:
-    """One pending row per target; an (alert, target) pair already queued is left alone."""
+    """One pending row per target URL, kept as its reference in `book` (a URL the config does
+    not name is a ValueError); an (alert, target) pair already queued is left alone."""
+    enqueue_references(store, conn, alert_key=alert_key,
+                       references=[book.reference(url) for url in targets], title=title,
+                       body=body, now=now, ticket_id=ticket_id, level=level,
+                       attachment=attachment)
+
+
+def enqueue_references(
+    store: Store,
+    conn: Connection,
+    *,
+    alert_key: str,
+    references: Sequence[str],
+    title: str,
+    body: str,
+    now: datetime,
+    ticket_id: int | None = None,
+    level: int | None = None,
+    attachment: dict[str, str] | None = None,
+) -> None:
     rows = [
         {
             "alert_key": alert_key,
@@ -65,7 +90,7 @@ def enqueue(
             "created_at": now,
             "attachment": attachment,
         }
-        for target in dict.fromkeys(targets)
+        for target in dict.fromkeys(references)
     ]
     if rows:
         conn.execute(store.insert_ignoring_conflicts(outbox), rows)
@@ -196,8 +221,8 @@ def replace_with_digest(store: Store, target: str, row_ids: Sequence[int], *, ti
                         body: str, now: datetime) -> None:
     """One digest row takes the place of the held rows, in one transaction."""
     with store.begin() as conn:
-        enqueue(store, conn, alert_key=f"digest:{now.isoformat()}:{min(row_ids)}",
-                targets=[target], title=title, body=body, now=now, level=1)
+        enqueue_references(store, conn, alert_key=f"digest:{now.isoformat()}:{min(row_ids)}",
+                           references=[target], title=title, body=body, now=now, level=1)
         conn.execute(update(outbox).where(outbox.c.id.in_(list(row_ids)))
                      .values(status="digested", sent_at=now))
 

@@ -321,3 +321,11 @@ login_failures = Table(
     Index(None, "user_name", "at"),
     Index(None, "address", "at"),
 )
+
+# Written by /healthz (at most every few seconds): proof that the store still takes writes.
+health_probe = Table(
+    "health_probe",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+)

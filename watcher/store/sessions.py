@@ -31,8 +31,15 @@ def forget_expired(conn: Connection, now: datetime) -> None:
     conn.execute(delete(web_sessions).where(web_sessions.c.expires_at <= now))
 
 
-def record_failure(conn: Connection, *, user_name: str, address: str, now: datetime) -> None:
-    conn.execute(insert(login_failures).values(at=now, user_name=user_name, address=address))
+def record_failure(conn: Connection, *, user_name: str, address: str, now: datetime) -> int:
+    """Counts a login attempt as failed (until it succeeds); returns its row's id."""
+    return int(conn.execute(insert(login_failures).values(at=now, user_name=user_name,
+                                                          address=address)
+                            .returning(login_failures.c.id)).scalar_one())
+
+
+def forget_failure(conn: Connection, failure_id: int) -> None:
+    conn.execute(delete(login_failures).where(login_failures.c.id == failure_id))
 
 
 def failures_since(conn: Connection, since: datetime, *, user_name: str,

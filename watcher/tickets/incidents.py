@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from alerts.render import MAX_LISTED, render_incident
 from alerts.routing import new_ticket_targets, on_duty
+from watcher.config.targets import alert_targets
 from watcher.reasons import ReasonCode, reason
 from watcher.records import Ticket
 from watcher.store import incidents as incident_store
@@ -200,5 +201,5 @@ def _alert(store: Store, conn: Connection, config: Config, incident_id: int, now
     shift = on_duty(config.duty, now, config.tz)
     targets = new_ticket_targets(1, shift.name if shift else None, config.duty, config.alerts)
     key = f"incident:{incident_id}:" + (f"ticket:{joined}" if joined else "new")
-    outbox.enqueue(store, conn, alert_key=key, targets=targets, title=title, body=body, now=now,
-                   level=1)
+    outbox.enqueue(store, conn, alert_key=key, targets=targets, book=alert_targets(config),
+                   title=title, body=body, now=now, level=1)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from alerts.render import TicketAlert, render_ticket
 from alerts.routing import person_targets
 from watcher.config import Config
+from watcher.config.targets import alert_targets
 from watcher.records import Ticket
 from watcher.store import outbox
 from watcher.tickets.replies import suggested_reply
@@ -45,7 +46,8 @@ def queue_ticket_alert(store: Store, conn: Connection, config: Config, ticket: T
     alert = ticket_alert(ticket, config, detail=detail, followup_due=followup_due, reply=reply)
     title, body = render_ticket(alert, config.tz, kind)
     outbox.enqueue(store, conn, alert_key=f"ticket:{ticket.id}:{key}", targets=targets,
-                   title=title, body=body, now=now, ticket_id=ticket.id, level=ticket.level)
+                   book=alert_targets(config), title=title, body=body, now=now,
+                   ticket_id=ticket.id, level=ticket.level)
 
 
 def assignee_targets(config: Config, ticket: Ticket) -> list[str]:

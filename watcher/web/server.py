@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -12,7 +13,7 @@ from watcher.config import Config
 from watcher.errors import WebServerError
 from watcher.runtime.metrics import Metrics
 from watcher.store.db import Store
-from watcher.web import ops
+from watcher.web import limits, ops
 from watcher.web.parts import PARTS, Parts
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ log = logging.getLogger(__name__)
 def build_app(parts: Parts) -> web.Application:
     app = web.Application()
     app[PARTS] = parts
+    app[ops.PROBE] = ops.StoreProbe()
     app.router.add_get("/healthz", ops.healthz)
     app.router.add_get("/metrics", ops.metrics)
     try:
@@ -45,12 +47,28 @@ def listen(bind: str, port: int) -> socket.socket:
 async def serve(config: Config, store: Store, metrics: Metrics, alive: Callable[[], bool]
                 ) -> Callable[[], Awaitable[None]]:
     """Serves the console, /healthz and /metrics in the running loop; returns what stops it.
-    (The daemon is handed this function by the command line: the runtime imports no web.)"""
-    sock = listen(config.web.bind, config.web.port)
+    (The daemon is handed this function by the command line: the runtime imports no web.)
+    Connections are bounded (watcher.web.limits) and idle ones closed after `header_timeout`."""
+    web_config = config.web
+    sock = listen(web_config.bind, web_config.port)
+    descriptors = limits.raise_descriptor_limit()
+    total = limits.console_share(web_config.max_connections, descriptors)
+    if total < web_config.max_connections:
+        log.warning("web: at most %d connections (half the %d open files allowed), not "
+                    "max_connections = %d", total, descriptors, web_config.max_connections)
     runner = web.AppRunner(build_app(Parts(config, store, metrics, alive)), access_log=None,
-                           handle_signals=False)
+                           handle_signals=False,
+                           keepalive_timeout=web_config.header_timeout.total_seconds())
     await runner.setup()
-    await web.SockSite(runner, sock).start()
+    assert runner.server is not None  # set up just now
+    bounded = limits.ConnectionLimits(runner.server, per_client=web_config.max_client_connections,
+                                      total=total)
+    listener = await asyncio.get_running_loop().create_server(bounded, sock=sock)
     host, port = sock.getsockname()[:2]
     log.info("web server listening on http://%s:%s (console, /healthz, /metrics)", host, port)
-    return runner.cleanup
+
+    async def stop() -> None:
+        listener.close()
+        await runner.cleanup()
+
+    return stop

@@ -3,20 +3,49 @@ user's bearer token (`Authorization: Bearer wt_...`). Described by openapi.json.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from watcher.records import parse_ticket_id
 from watcher.tickets.view import ticket_json
-from watcher.web.console import data
-from watcher.web.console.auth import api_requires
+from watcher.web.console import data, i18n
+from watcher.web.console.auth import Handler, api_requires
 from watcher.web.console.context import config_of, in_thread, now_of, store_of, user_of
 from watcher.web.console.queue_page import parse_filter
-from watcher.web.console.ticket import ticket_id_of
 
 OPENAPI = Path(__file__).parent / "openapi.json"
+# The queue filters with a closed set of values (openapi.json lists the same): anything else is
+# a 400, where the page quietly ignores it.
+FILTER_VALUES = {
+    "status": {*data.STATUS_CHOICES, "all"},
+    "level": {"1", "2", "3", "4"},
+    "category": set(i18n.CATEGORIES),
+    "overdue": {"1"},
+}
+
+
+def error(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
+    return web.json_response({"error": message}, status=status, headers=headers)
+
+
+@web.middleware
+async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Under /api/ every refusal is JSON, as the document says: a 404 for no such route, a
+    405 for a method the API does not take, alike."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if not request.path.startswith("/api/") or exc.status < 400 or (
+                exc.content_type == "application/json"):
+            raise
+        kept = {k: v for k, v in exc.headers.items() if k.lower() in ("allow",
+                                                                       "www-authenticate")}
+        return error(exc.status, (exc.reason or "error").lower(), kept)
 
 
 def _time(moment: datetime | None, tz: tzinfo) -> str | None:
@@ -31,7 +60,36 @@ def _json(document: Any) -> web.Response:
     return web.json_response(document, headers={"Cache-Control": "no-store"})
 
 
+QUEUE_KEYS = ("status", "level", "category", "platform", "assignee", "overdue")
+
+
+def query_problem(query: Mapping[str, str], allowed: tuple[str, ...] = ()) -> str | None:
+    """What is wrong with the query string: a parameter the API does not take (a typo is told,
+    not ignored), or a filter outside its values."""
+    unknown = sorted(set(query) - set(allowed))
+    if unknown:
+        return (f"unknown query parameter {unknown[0]!r}; allowed: "
+                f"{', '.join(allowed) if allowed else 'none'}")
+    for key, values in FILTER_VALUES.items():
+        if key in query and query[key] not in values:
+            return f"{key}: must be one of {', '.join(sorted(values))}"
+    return None
+
+
+def _refuse_bad_query(allowed: tuple[str, ...] = ()) -> Callable[[Handler], Handler]:
+    def wrap(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def checked(request: web.Request) -> web.StreamResponse:
+            problem = query_problem(request.query, allowed)
+            return error(400, problem) if problem else await handler(request)
+
+        return checked
+
+    return wrap
+
+
 @api_requires("viewer")
+@_refuse_bad_query(QUEUE_KEYS)
 async def tickets(request: web.Request) -> web.StreamResponse:
     user, now, tz = user_of(request), now_of(request), config_of(request).tz
     found = await in_thread(data.queue, store_of(request),
@@ -55,12 +113,14 @@ def _mention(row: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
 
 
 @api_requires("viewer")
+@_refuse_bad_query()
 async def ticket(request: web.Request) -> web.StreamResponse:
     tz = config_of(request).tz
-    found = await in_thread(data.ticket, store_of(request), config_of(request),
-                            ticket_id_of(request))
+    ticket_id = parse_ticket_id(request.match_info["ticket_id"])
+    found = None if ticket_id is None else await in_thread(data.ticket, store_of(request),
+                                                           config_of(request), ticket_id)
     if found is None:
-        raise web.HTTPNotFound(text='{"error": "no such ticket"}', content_type="application/json")
+        return error(404, "no such ticket")
     incident = found["incident"]
     mention = found["mention"]
     view = ticket_json(found["ticket"], tz, current_followup=found["followup"],
@@ -82,6 +142,7 @@ async def ticket(request: web.Request) -> web.StreamResponse:
 
 
 @api_requires("admin")
+@_refuse_bad_query()
 async def sources(request: web.Request) -> web.StreamResponse:
     tz, now = config_of(request).tz, now_of(request)
     rows = await in_thread(data.sources, store_of(request), config_of(request), now)
@@ -97,6 +158,7 @@ async def sources(request: web.Request) -> web.StreamResponse:
 
 
 @api_requires("viewer")
+@_refuse_bad_query()
 async def dashboard(request: web.Request) -> web.StreamResponse:
     tz = config_of(request).tz
     board = await in_thread(data.dashboard, store_of(request), config_of(request),

@@ -35,6 +35,7 @@ def setup(app: web.Application) -> None:
         env.globals["static_version"] = version
     app[CONSOLE] = Console(envs)
     app.middlewares.append(language)
+    app.middlewares.append(api.api_errors)
     app.on_response_prepare.append(_security_headers)
     add = app.router
     add.add_get("/", queue_page.home)

@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from watcher.errors import TicketActionError
-from watcher.records import AWAITING_RESPONSE, TRANSITIONS
+from watcher.records import AWAITING_RESPONSE, TRANSITIONS, parse_ticket_id
 from watcher.tickets import followup
 from watcher.tickets.actions import apply
 from watcher.web.console import data, i18n
@@ -27,10 +27,10 @@ NOTE_LIMIT = 5000  # characters; a note is a progress remark, not a document
 
 
 def ticket_id_of(request: web.Request) -> int:
-    try:
-        return int(request.match_info["ticket_id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    ticket_id = parse_ticket_id(request.match_info["ticket_id"])
+    if ticket_id is None:
+        raise web.HTTPNotFound()
+    return ticket_id
 
 
 async def _page(request: web.Request, error: str | None = None,

@@ -1,0 +1,50 @@
+"""Every alert target (apprise URL) the config names, by where it is written: the outbox keeps
+that place ("alerts.on_duty[0]", "duty.shifts[1].notify[0]", "reports.to[0]"), never the URL,
+whose tokens and passwords stay in config.toml and its environment; the dispatcher looks the
+URL up when it sends, in the config it runs with then."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from watcher.config.document import Config
+from watcher.redaction import redact
+
+# Rows queued before references named their target by the SHA-1 of its URL (the 'targets'
+# migration): they still find a target the config holds unchanged.
+LEGACY = "sha1:"
+ALERT_LISTS = ("on_duty", "supervisor", "manager", "operators")
+
+
+def url_digest(url: str) -> str:
+    return hashlib.sha1(url.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class AlertTargets:
+    urls: Mapping[str, str]  # reference -> URL, in the config's order
+
+    def reference(self, url: str) -> str:
+        """The first place the config names `url`; ValueError when it names it nowhere."""
+        for reference, configured in self.urls.items():
+            if configured == url:
+                return reference
+        raise ValueError(f"{redact(url)} is not an alert target in the config")
+
+    def url(self, reference: str) -> str | None:
+        """The URL the config now holds at `reference`, or None when it holds none there."""
+        if reference.startswith(LEGACY):
+            digest = reference.removeprefix(LEGACY)
+            return next((u for u in self.urls.values() if url_digest(u) == digest), None)
+        return self.urls.get(reference)
+
+
+def alert_targets(config: Config) -> AlertTargets:
+    pairs = [(f"alerts.{name}[{i}]", url) for name in ALERT_LISTS
+             for i, url in enumerate(getattr(config.alerts, name))]
+    pairs += [(f"duty.shifts[{s}].notify[{i}]", url) for s, shift in enumerate(config.duty.shifts)
+              for i, url in enumerate(shift.notify)]
+    pairs += [(f"reports.to[{i}]", url) for i, url in enumerate(config.reports.to)]
+    return AlertTargets(dict(pairs))
