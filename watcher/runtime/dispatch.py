@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.render import ListedTicket, render_digest
 from alerts.senders import SendResult, send
-from watcher.config.targets import AlertTargets, alert_targets
+from watcher.config.targets import AlertTargets, alert_targets, place
 from watcher.redaction import redact
 from watcher.store import outbox
 from watcher.store.db import Store
@@ -168,13 +168,13 @@ async def _send_pending(p: _Pass) -> None:
 
 def _shown(reference: str, url: str | None) -> str:
     """A target as logs and operators see it: its place in the config and its masked URL."""
-    return f"{reference} ({redact(url.split('?')[0])})" if url else reference
+    return f"{place(reference)} ({redact(url.split('?')[0])})" if url else place(reference)
 
 
 async def _deliver(p: _Pass, row: outbox.OutboxRow) -> None:
     url = p.targets.url(row.target)
     if url is None:  # the config no longer has it: kept, retried, and said why
-        result = SendResult(False, f"{row.target} is no longer configured (config.toml changed "
+        result = SendResult(False, f"{place(row.target)} is no longer configured (config.toml changed "
                                    "after the alert was queued); restore it to send the alert")
     else:
         result = await _in_own_threads(p.sender, url, row.title, row.body,
