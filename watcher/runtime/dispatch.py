@@ -174,8 +174,8 @@ def _shown(reference: str, url: str | None) -> str:
 async def _deliver(p: _Pass, row: outbox.OutboxRow) -> None:
     url = p.targets.url(row.target)
     if url is None:  # the config no longer has it: kept, retried, and said why
-        result = SendResult(False, f"{place(row.target)} is no longer configured (config.toml changed "
-                                   "after the alert was queued); restore it to send the alert")
+        result = SendResult(False, f"{place(row.target)} is no longer configured (config.toml "
+                                   "changed after the alert was queued); restore it to send it")
     else:
         result = await _in_own_threads(p.sender, url, row.title, row.body,
                                        attachment=row.attachment, level=row.level)
