@@ -100,7 +100,8 @@ class Summary:
 def summarize(cases: Sequence[Case], scores: Sequence[Score]) -> Summary:
     figures = []
     for rule in RISK_RULES:
-        tp = sum(1 for c, s in zip(cases, scores, strict=True) if rule in c.rules and rule in s.risks)
+        tp = sum(1 for c, s in zip(cases, scores, strict=True)
+                 if rule in c.rules and rule in s.risks)
         fp = sum(1 for c, s in zip(cases, scores, strict=True)
                  if rule not in c.rules and rule in s.risks)
         fn = sum(1 for c, s in zip(cases, scores, strict=True)

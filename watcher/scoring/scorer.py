@@ -30,6 +30,7 @@ from watcher.scoring import model as model_mod
 from watcher.scoring.category import COMPLAINT_CATEGORIES, Categorizer
 from watcher.scoring.engine import Hit, Matcher, alternation
 from watcher.scoring.ruleset import load
+from watcher.scoring.words import whole_words
 
 RISK_RULES: tuple[str, ...] = ("safety", "money", "regulator", "media", "legal",
                                "complaint_platform", "deadline", "repeat", "group")
@@ -162,8 +163,11 @@ class Scorer:
         if not cleaned.strip():
             return 0.0, (), "empty text"
         if normalize.is_chinese(cleaned):
-            ev = self.model().evidence(normalize.fold(cleaned), cleaned)
-            return ev.probability, ev.top_negative, "model" + (" + snownlp" if ev.snow_used else "")
+            folded = normalize.fold(cleaned)
+            ev = self.model().evidence(folded, cleaned)
+            # The model's n-grams, as the whole words they are in (reasons name words).
+            words = whole_words(folded, ev.top_negative)
+            return ev.probability, words, "model" + (" + snownlp" if ev.snow_used else "")
         p, top = english_probability(low)
         return p, top, "English lexicon"
 

@@ -1,0 +1,63 @@
+"""Whole words for the reasons: the model's strongest n-grams widened to the words they are in.
+
+The model weighs character n-grams ("人了", "太吓", "手机充", "差、"): good features, not
+words anyone would say. Each is found in the text and widened to the words around it, as
+snownlp's sentiment vocabulary cuts the text (longest match: ``snowlite.segment``), a
+one-character particle at either edge dropped, so a reason says "吓人", "手机充电",
+"太差". What is left must be a word: letters only (no
+punctuation, space or digit), two characters at least unless it is a lexicon word ("差"),
+and not inside another one given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from watcher.scoring import lexicon, snowlite
+
+_WORD = re.compile(r"[a-z\u3400-\u4dbf\u4e00-\u9fff]+")
+_SINGLE = frozenset(w for w in lexicon.NEGATIVE if len(w) == 1)
+
+
+def _spans(tokens: list[str]) -> list[tuple[int, int]]:
+    out, at = [], 0
+    for token in tokens:
+        out.append((at, at + len(token)))
+        at += len(token)
+    return out
+
+
+def is_word(word: str) -> bool:
+    """Letters only, and two of them at least unless a lexicon word."""
+    return bool(_WORD.fullmatch(word)) and (len(word) >= 2 or word in _SINGLE)
+
+
+def whole_words(text: str, grams: Iterable[str], limit: int = 3) -> tuple[str, ...]:
+    """The words of ``text`` (lower-case, as the model saw it) that hold ``grams``."""
+    tokens = snowlite.segment(text)
+    spans = _spans(tokens) if tokens is not None else []
+    out: list[str] = []
+    for gram in grams:
+        pos = text.find(gram)
+        if pos < 0:
+            continue
+        end = pos + len(gram)
+        if spans:
+            cover = [(a, b) for a, b in spans if a < end and b > pos]
+            # A one-character token at an edge ("了", "太", "都") is a particle, not the word.
+            while cover and cover[0][1] - cover[0][0] == 1 and text[cover[0][0]] not in _SINGLE:
+                cover.pop(0)
+            while cover and cover[-1][1] - cover[-1][0] == 1 and text[cover[-1][0]] not in _SINGLE:
+                cover.pop()
+            if not cover:
+                continue
+            pos, end = cover[0][0], cover[-1][1]
+        # Punctuation or a digit ends a word: keep the part that holds the n-gram's letters.
+        for m in _WORD.finditer(text, pos, end):
+            word = m.group()
+            if is_word(word) and not any(word in w or w in word for w in out):
+                out.append(word)
+        if len(out) >= limit:
+            break
+    return tuple(out[:limit])
