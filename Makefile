@@ -37,8 +37,8 @@ typecheck: $(VENV)/.dev-installed
 pytest: $(VENV)/.dev-installed
 	$(BIN)/pytest -q
 
-# The scorer: `make train` rebuilds watcher/scoring/data/model.tsv.gz from ../shared/eval/dev.csv
-# (byte for byte); `make eval` prints the risk rules' recall and precision on the case set
+# The scorer: `make train` rebuilds watcher/scoring/data/model.tsv.gz and the learned risk
+# component data/risk.tsv.gz from ../shared/eval/dev.csv (byte for byte); `make eval` prints the risk rules' recall and precision on the case set
 # (tests/fixtures/scoring, each part apart), then measures the model per dataset, with
 # leave-one-dataset-out validation.
 $(VENV)/.train-installed: pyproject.toml | $(BIN)/python
@@ -47,6 +47,7 @@ $(VENV)/.train-installed: pyproject.toml | $(BIN)/python
 
 train: $(VENV)/.train-installed
 	$(BIN)/python -m watcher.scoring.train $(SHARED)/eval/dev.csv
+	$(BIN)/python -m watcher.scoring.risk_train $(SHARED)/eval/dev.csv
 
 eval: $(VENV)/.train-installed
 	$(BIN)/python -m watcher.scoring.cases tests/fixtures/scoring

@@ -128,6 +128,12 @@ class Matcher:
                     out += [Hit(rule.name, text[a:b], a, b) for a, b in anchors]
         return out
 
+    def accepts(self, low: str, rule: str, start: int, end: int) -> bool:
+        """Whether a hit of ``rule`` at ``low[start:end]`` stands in its context (the checks
+        above): for hits found by other means than the rules (``risk_model``)."""
+        return self._accept(low, self.rs.rules[rule], start, end, False,
+                            self._resolved_positions(low))
+
     def _accept(self, low: str, rule: Rule, start: int, end: int, weak: bool,
                 resolved_at: list[int]) -> bool:
         s_left, s_right = bounds(low, start, end, SENTENCE_END)

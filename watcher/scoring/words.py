@@ -20,6 +20,20 @@ _WORD = re.compile(r"[a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 _SINGLE = frozenset(w for w in lexicon.NEGATIVE if len(w) == 1)
 
 
+# Particles snownlp's vocabulary glues to words ("的菜", "个小"): trimmed from either edge.
+_LEADING = frozenset("的了太都很就也还又是在个把被给和与")
+_TRAILING = frozenset("的了啊吧呢吗呀哦")
+_GLUED = frozenset("的个了")
+
+
+def _trim(word: str) -> str:
+    while len(word) > 2 and word[0] in _LEADING:
+        word = word[1:]
+    while len(word) > 2 and word[-1] in _TRAILING:
+        word = word[:-1]
+    return word
+
+
 def _spans(tokens: list[str]) -> list[tuple[int, int]]:
     out, at = [], 0
     for token in tokens:
@@ -29,7 +43,10 @@ def _spans(tokens: list[str]) -> list[tuple[int, int]]:
 
 
 def is_word(word: str) -> bool:
-    """Letters only, and two of them at least unless a lexicon word."""
+    """Letters only, two of them at least unless a lexicon word, and not a particle glued to
+    one character ("的菜", "个小")."""
+    if len(word) == 2 and word[0] in _GLUED:
+        return False
     return bool(_WORD.fullmatch(word)) and (len(word) >= 2 or word in _SINGLE)
 
 
@@ -55,7 +72,7 @@ def whole_words(text: str, grams: Iterable[str], limit: int = 3) -> tuple[str, .
             pos, end = cover[0][0], cover[-1][1]
         # Punctuation or a digit ends a word: keep the part that holds the n-gram's letters.
         for m in _WORD.finditer(text, pos, end):
-            word = m.group()
+            word = _trim(m.group())
             if is_word(word) and not any(word in w or w in word for w in out):
                 out.append(word)
         if len(out) >= limit:
