@@ -32,9 +32,12 @@ PART1_FLOORS = {"safety": (1.00, 0.98), "money": (1.00, 0.98), "regulator": (1.0
                 "media": (1.00, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
                 "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
 PART1_NEGATIVES_FIRED = 0.00
-PART2_FLOORS: dict[str, tuple[float, float]] = {}
-PART2_FOUND = 0.0
-PART2_NEGATIVES_FIRED = 1.0
+# Part 2, written after the freeze: the honest figures (not tuned on).
+PART2_FLOORS = {"safety": (0.55, 0.79), "money": (0.31, 0.83), "regulator": (0.50, 0.67),
+                "media": (0.60, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
+                "deadline": (0.67, 0.80), "repeat": (0.60, 1.00), "group": (0.25, 1.00)}
+PART2_FOUND = 0.53
+PART2_NEGATIVES_FIRED = 0.20
 # Letters, digits and the few marks a rule word may hold ("12315", "4s店", "class-action").
 _RISK_WORD = re.compile(r"[\w\-]+(?: [\w\-]+)*")
 
@@ -51,7 +54,7 @@ def _summary(cases: list[Case], scored: dict[str, Score]) -> Summary:
 
 
 def test_the_case_set_is_large_and_has_hard_negatives() -> None:
-    assert len(PART1) >= 400
+    assert len(PART1) >= 400 and len(PART2) >= 150
     assert sum(1 for c in PART1 if not c.rules) >= 100
     for rule in PART1_FLOORS:
         assert any(rule in c.rules for c in PART1), rule
@@ -80,7 +83,6 @@ def test_part1_per_rule_floors(scored: dict[str, Score]) -> None:
     assert summary.negatives_fired / summary.negatives <= PART1_NEGATIVES_FIRED + MARGIN
 
 
-@pytest.mark.skipif(not PART2, reason="part 2 is written after the freeze")
 def test_part2_per_rule_floors(scored: dict[str, Score]) -> None:
     summary = _summary(PART2, scored)
     _check_floors(summary, PART2_FLOORS)
