@@ -143,6 +143,9 @@ class Scorer:
             # Where the rules cannot reach: the learned risk component (risk_model.py).
             hits += risk_model.hits(self.matcher, normalize.fold(cleaned), {h.rule for h in hits})
         risks = tuple(r for r in RISK_RULES if any(h.rule == r for h in hits))
+        if likely and source.startswith("model"):
+            # The model's n-grams, as the whole words they are in (reasons name words).
+            top = whole_words(normalize.fold(cleaned), top)
         reasons = [reason(ReasonCode.COMPLAINT_LIKELY if likely else ReasonCode.COMPLAINT_UNLIKELY,
                           rule=source, words=top if likely else (), probability=p,
                           threshold=thr)]
@@ -169,11 +172,8 @@ class Scorer:
         if not cleaned.strip():
             return 0.0, (), "empty text"
         if normalize.is_chinese(cleaned):
-            folded = normalize.fold(cleaned)
-            ev = self.model().evidence(folded, cleaned)
-            # The model's n-grams, as the whole words they are in (reasons name words).
-            words = whole_words(folded, ev.top_negative)
-            return ev.probability, words, "model" + (" + snownlp" if ev.snow_used else "")
+            ev = self.model().evidence(normalize.fold(cleaned), cleaned)
+            return ev.probability, ev.top_negative, "model" + (" + snownlp" if ev.snow_used else "")
         p, top = english_probability(low)
         return p, top, "English lexicon"
 

@@ -50,16 +50,28 @@ def is_word(word: str) -> bool:
     return bool(_WORD.fullmatch(word)) and (len(word) >= 2 or word in _SINGLE)
 
 
+def _clause(text: str, start: int, end: int) -> tuple[int, int]:
+    lo = start
+    while lo > 0 and _WORD.match(text, lo - 1):
+        lo -= 1
+    hi = end
+    while hi < len(text) and _WORD.match(text, hi):
+        hi += 1
+    return lo, hi
+
+
 def whole_words(text: str, grams: Iterable[str], limit: int = 3) -> tuple[str, ...]:
     """The words of ``text`` (lower-case, as the model saw it) that hold ``grams``."""
-    tokens = snowlite.segment(text)
-    spans = _spans(tokens) if tokens is not None else []
     out: list[str] = []
     for gram in grams:
         pos = text.find(gram)
         if pos < 0:
             continue
         end = pos + len(gram)
+        # Only the clause around the n-gram is cut (longest match restarts at punctuation).
+        lo, hi = _clause(text, pos, end)
+        tokens = snowlite.segment(text[lo:hi])
+        spans = [(a + lo, b + lo) for a, b in _spans(tokens)] if tokens is not None else []
         if spans:
             cover = [(a, b) for a, b in spans if a < end and b > pos]
             # A one-character token at an edge ("了", "太", "都") is a particle, not the word.
