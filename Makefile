@@ -37,16 +37,20 @@ typecheck: $(VENV)/.dev-installed
 pytest: $(VENV)/.dev-installed
 	$(BIN)/pytest -q
 
-# The scorer: `make train` rebuilds watcher/scoring/data/model.tsv.gz from ../shared/eval/dev.csv
-# (byte for byte); `make eval` measures it per dataset, with leave-one-dataset-out validation.
+# The scorer: `make train` rebuilds watcher/scoring/data/model.tsv.gz and the learned risk
+# component data/risk.tsv.gz from ../shared/eval/dev.csv (byte for byte); `make eval` prints the risk rules' recall and precision on the case set
+# (tests/fixtures/scoring, each part apart), then measures the model per dataset, with
+# leave-one-dataset-out validation.
 $(VENV)/.train-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,train]'
 	touch $@ $(VENV)/.dev-installed $(VENV)/.run-installed
 
 train: $(VENV)/.train-installed
 	$(BIN)/python -m watcher.scoring.train $(SHARED)/eval/dev.csv
+	$(BIN)/python -m watcher.scoring.risk_train $(SHARED)/eval/dev.csv
 
 eval: $(VENV)/.train-installed
+	$(BIN)/python -m watcher.scoring.cases tests/fixtures/scoring
 	$(BIN)/python -m watcher.scoring.eval $(SHARED)/eval/dev.csv
 
 # The benchmarks (bench/README.md): a loopback platform, `watcher sweep` / `watcher run` as whole

@@ -31,6 +31,7 @@ CATEGORIES: dict[str, str] = {
 COMPLAINT_CATEGORIES = ("product_quality", "product_function", "service", "logistics",
                         "after_sales", "price")
 RULE_PRIOR = {"safety": ("product_quality", 2.0), "money": ("price", 2.0)}
+_MARKS = " ?!.,:;~()[]\"'"
 _QUESTION = re.compile(r"\?|吗$|吗[,.!]|请问|怎么办|如何")
 
 
@@ -66,8 +67,10 @@ class Categorizer:
                 # The word's own span does not count as the complaint around it.
                 around = low[left : m.start()] + " " + low[m.end() : right]
                 total += 2.0 if neg_re.search(around) else 1.0
-                if m.group() not in words:
-                    words.append(m.group())
+                # A reason names words: "吗?" is listed to find questions, and shown as "吗".
+                word = m.group().strip(_MARKS)
+                if word and word not in words:
+                    words.append(word)
             out[cid] = (total, words)
         for rule in risks:
             if rule in RULE_PRIOR:

@@ -1,6 +1,7 @@
 """Find escalation-risk rule hits in cleaned text, with their context checked.
 
-A word or pattern of a rule is a *candidate*; it becomes a hit only if none of these hold:
+A word, a pattern or a frame (``structure.py``: two kinds of word near each other) of a rule is
+a *candidate*; it becomes a hit only if none of these hold:
 
 * it sits inside an ``exclude`` phrase ("漏电保护", "曝光度");
 * an ``unless`` word is in the same sentence ("记者来采访我们的新店");
@@ -11,7 +12,11 @@ A word or pattern of a rule is a *candidate*; it becomes a hit only if none of t
   but not "再不处理就去12315");
 * a ``reported`` marker precedes it in the sentence with no first-person clause in between
   ("朋友说要去12315");
-* a ``hypothetical`` marker precedes it in the clause (rules of kind "incident" only);
+* a ``hypothetical`` marker precedes it in the clause, or its clause is a yes/no question
+  ("…有起火风险吗": rules of kind "incident" only);
+* a ``counterfactual`` marker precedes it in the sentence ("本来想去12315, 后来…");
+* a ``framing`` word is in the same sentence: fiction, a film, a joke, anti-fraud advice
+  ("电视剧里女主的账户被盗");
 * a ``resolved`` marker that is not itself negated comes later in the text or in the same
   sentence ("不用曝光啦, 问题已经解决了").
 """
@@ -22,6 +27,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from watcher.scoring import structure
 from watcher.scoring.ruleset import Rule, RuleSet
 
 SENTENCE_END = frozenset("。!?;\n")
@@ -72,6 +78,8 @@ class Matcher:
         self.resolved = alternation(ctx["resolved"])
         self.hypothetical = alternation(ctx["hypothetical"])
         self.intent = alternation(ctx["intent"])
+        self.counterfactual = alternation(ctx["counterfactual"])
+        self.framing = alternation(ctx["framing"])
         self.conditionals = tuple(ctx["conditionals"])
         self.window = rs.negation_window
 
@@ -103,7 +111,28 @@ class Matcher:
                         continue
                     if self._accept(low, rule, m.start(), m.end(), is_weak, resolved_at):
                         found.append(Hit(name, text[m.start() : m.end()], m.start(), m.end()))
+            found += self._frame_hits(text, low, rule, resolved_at)
         return sorted(found, key=lambda h: (h.start, h.rule))
+
+    def _frame_hits(self, text: str, low: str, rule: Rule, resolved_at: list[int]) -> list[Hit]:
+        """Hits of the rule's frames: one per anchor (the words the reason names). Context is
+        checked at the last anchor, the one the others lead to ("没有" before "鼓包")."""
+        out: list[Hit] = []
+        for frame in structure.compiled().get(rule.name, ()):
+            for m in frame.finditer(low):
+                anchors = [m.span(g) for g in range(1, frame.groups + 1) if m.start(g) >= 0]
+                key_start, key_end = anchors[-1]
+                if any(self._excluded(low, rule, a, b) for a, b in anchors):
+                    continue
+                if self._accept(low, rule, key_start, key_end, False, resolved_at):
+                    out += [Hit(rule.name, text[a:b], a, b) for a, b in anchors]
+        return out
+
+    def accepts(self, low: str, rule: str, start: int, end: int) -> bool:
+        """Whether a hit of ``rule`` at ``low[start:end]`` stands in its context (the checks
+        above): for hits found by other means than the rules (``risk_model``)."""
+        return self._accept(low, self.rs.rules[rule], start, end, False,
+                            self._resolved_positions(low))
 
     def _accept(self, low: str, rule: Rule, start: int, end: int, weak: bool,
                 resolved_at: list[int]) -> bool:
@@ -120,6 +149,10 @@ class Matcher:
         if self._reported(low, s_left, start):
             return False
         if rule.kind == "incident" and self._hypothetical(low, start):
+            return False
+        if self.counterfactual is not None and self.counterfactual.search(low, s_left, start):
+            return False
+        if self.framing is not None and self.framing.search(sentence):
             return False
         # Resolved later in the text, or anywhere in the same sentence.
         return not any(r >= s_left for r in resolved_at)
@@ -183,15 +216,21 @@ class Matcher:
     def _hypothetical(self, low: str, start: int) -> bool:
         if self.hypothetical is None:
             return False
-        c_left, _ = bounds(low, start, start, CLAUSE_END)
+        c_left, c_right = bounds(low, start, start, CLAUSE_END)
+        clause = low[c_left:c_right].rstrip()
+        if clause.endswith(("吗", "吗?", "么")) or "的话" in clause:
+            return True
         return self.hypothetical.search(low, c_left, start) is not None
 
     def _resolved_positions(self, low: str) -> list[int]:
         if self.resolved is None:
             return []
         # "还没解决" is not resolved; checked directly because "没解决" is a not_negator.
+        # Four characters before: "明天之前" ends right there.
         return [m.start() for m in self.resolved.finditer(low)
                 if not _DENIED.search(low, max(0, m.start() - 4), m.start())]
 
 
-_DENIED = re.compile(r"(没|未|不|没有|还没|并未|not|never|isn't|wasn't|hasn't)\s*$")
+# A resolved marker that is denied ("还没解决") or demanded ("明天之前退款到账") is not one.
+_DENIED = re.compile(r"(没|未|不|没有|还没|并未|之前|以前|前|之内|内|必须|务必|要|not|never|isn't|"
+                     r"wasn't|hasn't)\s*$")

@@ -12,12 +12,14 @@ Format (TOML; the same for the shipped file and for admin files named by ``[scor
     reported = ["朋友说", ...]       # someone else's words earlier in the sentence
     resolved = ["已经解决", ...]     # the problem is over: earlier hits do not fire
     hypothetical = ["万一", ...]     # a possibility, for rules of kind "incident" only
+    counterfactual = ["本来想", ...] # what did not happen: earlier in the sentence, every rule
+    framing = ["电视剧", ...]        # fiction, jokes, advice: anywhere in the sentence, every rule
     intent = ["找", "联系", ...]     # makes a rule's `weak` words fire ("找媒体")
     asking = ["请问", ...]           # polite questions and suggestions: with no complaint word
                                     # and no rule hit, a complaint only if P >= 0.95
 
     [rules.NAME]                    # NAME: safety money regulator media legal
-                                    #       complaint_platform deadline
+                                    #       complaint_platform deadline repeat group
     level = 1                       # 1 or 2 (shipped file; admin files may omit it)
     kind = "incident"               # "incident" (safety, money) or "threat"
     description = "..."             # used in the reasons
@@ -53,11 +55,12 @@ from watcher.errors import ScoringConfigError
 from watcher.scoring.normalize import clean
 
 SHIPPED = Path(__file__).with_name("data") / "rules.toml"
-TEXT_RULES = ("safety", "money", "regulator", "media", "legal", "complaint_platform", "deadline")
+TEXT_RULES = ("safety", "money", "regulator", "media", "legal", "complaint_platform", "deadline",
+              "repeat", "group")
 CATEGORY_IDS = ("product_quality", "product_function", "service", "logistics", "after_sales",
                 "price", "inquiry", "suggestion", "other")
 CONTEXT_LISTS = ("negators", "not_negators", "conditionals", "reported", "resolved",
-                 "hypothetical", "intent", "asking")
+                 "hypothetical", "counterfactual", "framing", "intent", "asking")
 RULE_LISTS = ("words", "weak", "patterns", "exclude", "unless", "english")
 CATEGORY_LISTS = ("words", "english")
 

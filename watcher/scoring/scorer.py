@@ -25,11 +25,12 @@ from pathlib import Path
 
 from watcher.errors import ScoringConfigError
 from watcher.reasons import Reason, ReasonCode, reason
-from watcher.scoring import lexicon, normalize
+from watcher.scoring import lexicon, normalize, risk_model
 from watcher.scoring import model as model_mod
 from watcher.scoring.category import COMPLAINT_CATEGORIES, Categorizer
 from watcher.scoring.engine import Hit, Matcher, alternation
 from watcher.scoring.ruleset import load
+from watcher.scoring.words import whole_words
 
 RISK_RULES: tuple[str, ...] = ("safety", "money", "regulator", "media", "legal",
                                "complaint_platform", "deadline", "repeat", "group")
@@ -108,6 +109,9 @@ class Scorer:
         self.levels = {name: rule.level for name, rule in self.rules.rules.items()}
         self.descriptions = {name: rule.description for name, rule in self.rules.rules.items()}
         self.asking = alternation(self.rules.context["asking"])
+        # The shipped learned risk component goes with the shipped model only: a model from
+        # cross-validation (`model`) is measured on its own.
+        self._learned = model is None
 
     def _asking(self, low: str) -> bool:
         """A polite question or suggestion with no lexicon complaint word in it."""
@@ -133,9 +137,15 @@ class Scorer:
         cleaned = normalize.clean(f"{title}\n{text}" if title else text)
         low = cleaned.lower()
         p, top, source = self._probability(cleaned, low)
-        hits = self.matcher.hits(cleaned)
-        risks = tuple(r for r in RISK_RULES if any(h.rule == r for h in hits))
         likely = p >= thr
+        hits = self.matcher.hits(cleaned)
+        if likely and self._learned and source.startswith("model"):
+            # Where the rules cannot reach: the learned risk component (risk_model.py).
+            hits += risk_model.hits(self.matcher, normalize.fold(cleaned), {h.rule for h in hits})
+        risks = tuple(r for r in RISK_RULES if any(h.rule == r for h in hits))
+        if likely and source.startswith("model"):
+            # The model's n-grams, as the whole words they are in (reasons name words).
+            top = whole_words(normalize.fold(cleaned), top)
         reasons = [reason(ReasonCode.COMPLAINT_LIKELY if likely else ReasonCode.COMPLAINT_UNLIKELY,
                           rule=source, words=top if likely else (), probability=p,
                           threshold=thr)]

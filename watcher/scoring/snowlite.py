@@ -101,3 +101,10 @@ def negative_logit(text: str) -> float:
         z += math.log(bayes.neg.get(word, 1)) - log_neg_total
         z -= math.log(bayes.pos.get(word, 1)) - log_pos_total
     return max(-_CLIP, min(_CLIP, z))
+
+
+def segment(text: str) -> list[str] | None:
+    """``text`` cut into snownlp's sentiment words by longest match (single characters where
+    no word fits), or None when snownlp is not installed."""
+    bayes = _load()
+    return None if bayes is None else _words(text, bayes.neg, bayes.pos)

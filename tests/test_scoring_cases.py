@@ -1,0 +1,136 @@
+"""The issue-14 case set (tests/fixtures/scoring/part*_*.toml) as table-driven tests.
+
+Failing cases are kept in the set: the tests assert the floors measured on each part (minus a
+margin, so a change that loses recall or precision fails), that every level-1 positive of
+part 1 is caught with its rule, that a level 1-2 risk is always a complaint, and that every
+reason of every case names whole words. Figures: tests/fixtures/scoring/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from watcher.reasons import ReasonCode, chinese
+from watcher.scoring import Scorer, normalize
+from watcher.scoring.cases import Case, Summary, found, load, summarize
+from watcher.scoring.scorer import Score
+from watcher.scoring.words import is_word
+
+FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
+CASES = load(FIXTURES)
+PART1 = [c for c in CASES if c.part == "part1"]
+PART2 = [c for c in CASES if c.part == "part2"]
+RULE_CASES = [c["text"] for c in tomllib.loads(
+    (FIXTURES / "rules_cases.toml").read_text(encoding="utf-8"))["case"]]
+MARGIN = 0.05
+# Measured after the rules were frozen (tag riskrules-frozen), RESULTS.md: (recall, precision).
+PART1_FLOORS = {"safety": (1.00, 0.98), "money": (1.00, 0.98), "regulator": (1.00, 1.00),
+                "media": (1.00, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
+                "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
+PART1_NEGATIVES_FIRED = 0.00
+# Part 2, written after the freeze: the honest figures (not tuned on).
+PART2_FLOORS = {"safety": (0.55, 0.79), "money": (0.31, 0.83), "regulator": (0.50, 0.67),
+                "media": (0.60, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
+                "deadline": (0.67, 0.80), "repeat": (0.60, 1.00), "group": (0.25, 1.00)}
+PART2_FOUND = 0.53
+PART2_NEGATIVES_FIRED = 0.20
+# Letters, digits and the few marks a rule word may hold ("12315", "4s店", "class-action").
+_RISK_WORD = re.compile(r"[\w\-]+(?: [\w\-]+)*")
+
+
+@pytest.fixture(scope="module")
+def scored() -> dict[str, Score]:
+    scorer = Scorer()
+    texts = {c.text for c in CASES} | set(RULE_CASES)
+    return {t: scorer.score(t) for t in sorted(texts)}
+
+
+def _summary(cases: list[Case], scored: dict[str, Score]) -> Summary:
+    return summarize(cases, [scored[c.text] for c in cases])
+
+
+def test_the_case_set_is_large_and_has_hard_negatives() -> None:
+    assert len(PART1) >= 400 and len(PART2) >= 150
+    assert sum(1 for c in PART1 if not c.rules) >= 100
+    for rule in PART1_FLOORS:
+        assert any(rule in c.rules for c in PART1), rule
+    kinds = {c.negative for c in PART1 if not c.rules}
+    assert {"negated", "hypothetical", "counterfactual", "reported", "resolved",
+            "advertising", "fiction", "joking"} <= kinds
+
+
+def test_case_files_reject_an_unknown_rule(tmp_path: Path) -> None:
+    (tmp_path / "part1_x.toml").write_text(
+        '[[group]]\nkind = "k"\nrules = ["saftey"]\ntexts = ["x"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="saftey"):
+        load(tmp_path)
+
+
+def _check_floors(summary: Summary, floors: dict[str, tuple[float, float]]) -> None:
+    for rule, (recall, precision) in floors.items():
+        figures = summary.rule(rule)
+        assert figures.recall is not None and figures.recall >= recall - MARGIN, figures
+        assert figures.precision is not None and figures.precision >= precision - MARGIN, figures
+
+
+def test_part1_per_rule_floors(scored: dict[str, Score]) -> None:
+    summary = _summary(PART1, scored)
+    _check_floors(summary, PART1_FLOORS)
+    assert summary.negatives_fired / summary.negatives <= PART1_NEGATIVES_FIRED + MARGIN
+
+
+def test_part2_per_rule_floors(scored: dict[str, Score]) -> None:
+    summary = _summary(PART2, scored)
+    _check_floors(summary, PART2_FLOORS)
+    assert summary.found / summary.positives >= PART2_FOUND - MARGIN
+    assert summary.negatives_fired / summary.negatives <= PART2_NEGATIVES_FIRED + MARGIN
+
+
+LEVEL1 = [c for c in PART1 if c.level == 1]
+
+
+@pytest.mark.parametrize("case", LEVEL1, ids=[c.text[:24] for c in LEVEL1])
+def test_every_level1_positive_of_part1_is_caught(scored: dict[str, Score], case: Case) -> None:
+    score = scored[case.text]
+    assert found(case, score), score.reasons
+    assert score.complaint is True
+
+
+def test_a_level_1_or_2_risk_is_a_complaint_whatever_the_model_says(
+        scored: dict[str, Score]) -> None:
+    risky = [s for s in scored.values() if s.level in (1, 2)]
+    assert len(risky) > 250
+    assert all(s.complaint for s in risky)
+    score = Scorer().score("开水溅到我胳膊上，起了一大片水泡", threshold=1.0)
+    assert score.complaint is True and score.level == 1
+
+
+def test_every_reason_of_every_case_names_whole_words(scored: dict[str, Score]) -> None:
+    model_words = 0
+    for text, score in scored.items():
+        folded = normalize.fold(normalize.clean(text))
+        for r in score.reasons:
+            for word in r.words:
+                assert word and word == word.strip(), (text, r)
+                if r.code is ReasonCode.COMPLAINT_LIKELY and r.rule.startswith("model"):
+                    model_words += 1
+                    assert is_word(word) and word in folded, (text, r)
+                else:
+                    assert _RISK_WORD.fullmatch(word), (text, r)
+        for line in chinese(score.reasons):
+            assert "、、" not in line and not line.endswith(("、", "：")), (text, line)
+    assert model_words > 300
+
+
+def test_the_fragments_staff_saw_are_gone() -> None:
+    scorer = Scorer()
+    for text, fragments in (("这手机充电器太吓人了", ("人了", "太吓", "手机充")),
+                            ("太差了、、极差！", ("差、", "、"))):
+        first = scorer.score(text).reasons[0]
+        assert first.words, first
+        assert not set(first.words) & set(fragments), first.words
+        assert "、、" not in chinese([first])[0]
