@@ -171,6 +171,7 @@ def for_repeat(conn: Connection, *, platform: str, author: str,
     query = (
         ticket_query()
         .where(mentions.c.platform == platform, mentions.c.author == author,
+               tickets.c.status != TicketStatus.FALSE_POSITIVE,
                or_(tickets.c.status.in_(UNRESOLVED), tickets.c.created_at >= since))
         .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
         .limit(1)
