@@ -272,3 +272,20 @@ def test_an_adjustment_survives_its_stored_form() -> None:
         Adjustment.from_json({"version": 1, "weights": {}})
     assert made.probability("秒杀下单", 0.9) < 0.3  # 2 of its 5 grams: 9 to 1 becomes 1 to 3
     assert made.probability("质量很差", 0.9) == 0.9
+
+
+def test_the_reference_sample_is_rebuilt_byte_for_byte(shared: Path) -> None:
+    assert reference.build(shared / "eval" / "dev.csv") == reference.PATH.read_bytes()
+    anchors, judges = reference.halves()
+    assert {r.dataset for r in judges} == {"online_shopping_8_clean", "smp2020_usual_eval",
+                                           "waimai_10k"}
+    assert not {r.text for r in anchors} & {r.text for r in judges}
+
+
+def test_score_without_a_store_makes_none(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WATCHER_CONFIG", raising=False)
+    code, out, _ = run(capsys, "score", "快递一个星期都没到，客服也不回复，太差了")
+    assert code == 0 and json.loads(out)["complaint"] is True
+    assert list(tmp_path.iterdir()) == []

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from watcher.scoring.dataset import read_csv
+
 PATH = Path(__file__).parent / "data" / "reference.tsv.gz"
 PER_DATASET = 2_000
 MAX_CHARS = 300  # longer texts are cut: the figures are about short posts and reviews
@@ -43,8 +45,6 @@ def halves() -> tuple[list[Labelled], list[Labelled]]:
 
 
 def build(csv: Path) -> bytes:
-    from watcher.scoring.dataset import read_csv
-
     texts, labels, names = read_csv(csv)
     by_dataset: dict[str, list[int]] = {}
     for i, name in enumerate(names):
