@@ -256,13 +256,18 @@ def test_the_nightly_fit_is_claimed_once(store: Store, receiver: Receiver) -> No
                 now=at(23, 10))
     assert learning.pending(store)
     scorer = AdjustedScorer(current=lambda: None)
-    first = learning.retrain(store, scorer, by="replica-a", now=at(24, 3), night="2026-11-24")
-    assert first.state in ("kept", "rejected")
+    tz = shop.config.tz
+    assert learning.nightly(store, scorer, tz, at(24, 1, 59), by="replica-a") is None  # not yet
+    first = learning.nightly(store, scorer, tz, at(24, 3), by="replica-a")
+    assert first is not None and first.state in ("kept", "rejected")
+    assert not learning.pending(store)
+    assert learning.nightly(store, scorer, tz, at(24, 3, 10), by="replica-b") is None
     correct(store, shop.config, ticketed(shop, [promotion(rng)], at(24, 3, 5), "再")[0],
             Correction(not_complaint=True), actor="小李", now=at(24, 3, 6))
-    again = learning.retrain(store, scorer, by="replica-b", now=at(24, 3, 10),
-                             night="2026-11-24")
+    again = learning.nightly(store, scorer, tz, at(24, 3, 20), by="replica-b")
+    assert again is not None
     assert again.state == "nothing" and "claimed by another replica" in again.note
+    assert learning.nightly(store, scorer, tz, at(24, 6, 0), by="replica-b") is None  # morning
 
 
 def test_an_adjustment_survives_its_stored_form() -> None:

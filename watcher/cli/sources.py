@@ -21,6 +21,7 @@ from watcher.cli.common import (
     print_table,
     printable,
     scorer_for,
+    stored_adjustments,
 )
 from watcher.errors import SourceError
 from watcher.intake.dedup import identify
@@ -108,7 +109,8 @@ def cmd_try_source(args: argparse.Namespace) -> int:
     except SourceError as exc:
         print(printable(f"{source.name}: {exc.kind} error: {exc}"), file=sys.stderr)
         return EXIT_FAILED
-    scorer = scorer_for(config)()
+    store = stored_adjustments(config)  # the deployment's adjustment, where there is a store
+    scorer = scorer_for(config, store)()
     line = ReachLine(config.scoring.reach_followers, config.scoring.viral_engagement)
     shown = []
     for mention in result.mentions[:max(0, args.limit)]:
@@ -121,6 +123,8 @@ def cmd_try_source(args: argparse.Namespace) -> int:
             "rating": mention.rating, "engagement": mention.engagement,
             **score_to_dict(mention.text, score),
         })
+    if store is not None:
+        store.close()
     if args.json:
         print(json.dumps({"source": source.name, "fetched": len(result.mentions),
                           "warnings": result.warnings, "items": shown}, ensure_ascii=False,

@@ -41,7 +41,6 @@ SLA_EVERY = 60  # seconds between SLA passes
 REPORTS_EVERY = 60  # seconds between looks for a complaint report that is due
 KEEP_CLAIMS = timedelta(days=7)
 RETRAIN_EVERY = 600  # seconds between looks for a night's fit of the scorer's adjustment
-NIGHT = range(2, 6)  # local hours in which the nightly fit runs (a quiet time for the scorer)
 
 
 Serve = Callable[[Config, "Store", Metrics, Callable[[], bool]],
@@ -204,22 +203,16 @@ class Daemon:
         """At night, when there are new corrections, one replica fits the adjustment."""
         from watcher.scoring.adjust import AdjustedScorer  # the scorer's modules, when needed
 
-        now = datetime.now(UTC)
-        local = now.astimezone(self.config.tz)
-        if local.hour not in NIGHT:
-            return
         try:
-            if not await asyncio.to_thread(learning.pending, self.store):
-                return
             scorer = self.scorer()
             if not isinstance(scorer, AdjustedScorer):
                 return
-            fit = await asyncio.to_thread(learning.retrain, self.store, scorer, now=now,
-                                          by=self.poller.owner, night=local.date().isoformat())
+            fit = await asyncio.to_thread(learning.nightly, self.store, scorer, self.config.tz,
+                                          datetime.now(UTC), by=self.poller.owner)
         except Exception:  # tomorrow night tries again
             log.exception("nightly fit of the scorer's adjustment failed")
             return
-        if fit.state != "nothing":
+        if fit is not None and fit.state != "nothing":
             log.info("nightly fit of the scorer's adjustment: %s", fit.note)
 
     async def _dispatch_loop(self) -> None:

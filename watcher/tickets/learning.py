@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIN_CORRECTIONS = 10
+NIGHT = range(2, 6)  # local hours in which the daemon fits (a quiet time for the scorer)
 HELD_EVERY = 4
 TOLERANCE = 0.002  # the figures `make eval` prints have three decimals
 
@@ -53,6 +54,16 @@ def pending(store: Store) -> bool:
     """Corrections newer than the last fit."""
     with store.engine.connect() as conn:
         return correction_store.newest_id(conn) > correction_store.last_fit_upto(conn)
+
+
+def nightly(store: Store, scorer: AdjustedScorer, tz: tzinfo, now: datetime, *, by: str
+            ) -> Fit | None:
+    """The daemon's look: in the night hours, when there are new corrections, the night's fit
+    (claimed by one replica); None when it is not the time or there is nothing new."""
+    local = now.astimezone(tz)
+    if local.hour not in NIGHT or not pending(store):
+        return None
+    return retrain(store, scorer, by=by, now=now, night=local.date().isoformat())
 
 
 def retrain(store: Store, scorer: AdjustedScorer, *, by: str, now: datetime,
