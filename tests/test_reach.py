@@ -166,3 +166,29 @@ def test_a_spreading_mention_without_an_open_ticket_changes_nothing(
     assert tickets(flow) == []
     flow.send(at(23, 11))
     assert receiver.received == []
+
+
+def test_copies_on_other_sources_spread_a_complaint_too(store: Store,
+                                                        receiver: Receiver) -> None:
+    """A complaint reposted elsewhere: the copies' likes, reposts and replies count with the
+    original's, and the copy that takes them over the line raises its ticket, once."""
+    flow = Flow(store, receiver)
+    original = flow.mention(LATE, "顾客丙")
+    original.engagement = {"likes": 400}
+    flow.take(at(23, 10), original)
+    copy = flow.mention(LATE, "转发者一", source="shop")
+    copy.engagement = {"likes": 300, "reposts": 100, "views": 90_000}  # views are not reach
+    flow.take(at(23, 11), copy, source="shop")
+    (ticket,) = tickets(flow)
+    assert (ticket.level, ticket.copies, ticket.copies_engagement) == (3, 1, 400)
+    more = flow.mention(LATE, "转发者二", source="shop")
+    more.engagement = {"replies": 250}
+    flow.take(at(23, 12), more, source="shop")
+    (raised,) = tickets(flow)
+    assert raised.level == 2 and "reach" in raised.risks
+    assert "已广泛传播：点赞、转发、评论共 1050 次" in chinese(raised.reasons)
+    last = flow.mention(LATE, "转发者三", source="shop")
+    last.engagement = {"likes": 5_000}
+    flow.take(at(23, 13), last, source="shop")
+    flow.send(at(23, 13))
+    assert [a["title"].split("] ")[1][:4] for a in receiver.to("li")] == ["新工单 ", "传播扩大"]

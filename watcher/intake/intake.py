@@ -27,7 +27,7 @@ from watcher.text import strip_controls
 from watcher.tickets.incidents import LazyWindow
 from watcher.tickets.opening import open_ticket
 from watcher.tickets.policy import TicketPolicy
-from watcher.tickets.reach import raise_for_reach
+from watcher.tickets.reach import raise_for_reach, spread_by_copies
 from watcher.tickets.repeats import link_repeat
 
 if TYPE_CHECKING:
@@ -124,9 +124,10 @@ class Intake:
                               scores.get(id(m))) for k, m in fresh.items()]
             inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
             reposts |= self._claim_originals(conn, source.name, rows, inserted, signatures)
-            copies.add_reach(self.store, conn, (row | {"id": inserted[row["external_id"]]}
-                                                for row in rows if row["external_id"] in inserted
-                                                and row["external_id"] in reposts), now)
+            spread = copies.add_reach(self.store, conn, (
+                row | {"id": inserted[row["external_id"]]} for row in rows
+                if row["external_id"] in inserted and row["external_id"] in reposts), now)
+            spread_by_copies(self.store, conn, self.config, self.reach, spread, now)
             for row in rows:
                 score = scores.get(id(fresh[row["external_id"]]))
                 key = row["external_id"]

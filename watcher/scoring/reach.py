@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from watcher.reasons import Reason, ReasonCode, reason
 
@@ -31,11 +31,13 @@ class ReachLine:
     engagement: int = 1_000
 
 
-def engagement_total(engagement: Mapping[str, int | None] | None) -> int:
-    """Likes + reposts + replies, the counts a platform did not give left out."""
-    if not engagement:
+def engagement_total(engagement: Mapping[str, Any] | None) -> int:
+    """Likes + reposts + replies (other counts, views, are not reach), the counts a platform
+    did not give, or gave as something other than a count, left out."""
+    if not isinstance(engagement, Mapping):
         return 0
-    return sum(int(engagement.get(key) or 0) for key in COUNTED)
+    return sum(v for name, v in engagement.items()
+               if name in COUNTED and isinstance(v, int) and not isinstance(v, bool) and v > 0)
 
 
 def reach_reasons(line: ReachLine, followers: int | None, engagement: int) -> tuple[Reason, ...]:
@@ -51,7 +53,7 @@ def reach_reasons(line: ReachLine, followers: int | None, engagement: int) -> tu
 
 
 def with_reach(score: Score, line: ReachLine, *, followers: int | None,
-               engagement: Mapping[str, int | None] | None) -> Score:
+               engagement: Mapping[str, Any] | None) -> Score:
     """`score` raised to level 2 at least, with the `reach` risk and its reasons, when it is a
     complaint whose author or spread is at or over the line; otherwise `score` itself."""
     if not score.complaint or score.level is None:

@@ -1,7 +1,9 @@
 """A known complaint that spreads: when a later sweep sees a mention's likes + reposts + replies
 cross `[scoring] viral_engagement`, its unresolved ticket rises to level 2 (unless higher) with
 the `reach` risk and its reason, a deadline no later than level 2's from now, and is re-alerted
-once (a mark in the store: no later sweep, on any replica, alerts again)."""
+once (a mark in the store: no later sweep, on any replica, alerts again). Copies of the mention
+on other sources (reposts, near copies) count with its own: their likes, reposts and replies
+are the ticket's `copies_engagement`."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.routing import new_ticket_targets
 from watcher.reasons import Reason
-from watcher.scoring.reach import REACH, REACH_LEVEL
+from watcher.scoring.reach import REACH, REACH_LEVEL, ReachLine, engagement_total, reach_reasons
+from watcher.store import mentions as mention_store
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
@@ -47,3 +50,18 @@ def raise_for_reach(store: Store, conn: Connection, config: Config, mention_id: 
         queue_ticket_alert(store, conn, config, raised, kind="reach", key="reach",
                            targets=targets, now=now)
     return ticket.id
+
+
+def spread_by_copies(store: Store, conn: Connection, config: Config, line: ReachLine,
+                     added: dict[int, int], now: datetime) -> None:
+    """Raises the tickets whose mention and copies together crossed the line with the copies
+    just linked (`added`: ticket id -> likes + reposts + replies they added)."""
+    for ticket_id, extra in sorted(added.items()):
+        ticket = ticket_store.get(conn, ticket_id)
+        if ticket is None or not extra:
+            continue
+        own = mention_store.engagement_of(conn, [ticket.mention_id]).get(ticket.mention_id)
+        total = engagement_total(own) + ticket.copies_engagement
+        if total - extra < line.engagement <= total:
+            raise_for_reach(store, conn, config, ticket.mention_id,
+                            reach_reasons(line, None, total), now)
