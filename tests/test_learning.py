@@ -7,7 +7,9 @@ shipped figures hold."""
 from __future__ import annotations
 
 import json
+import logging
 import random
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -56,6 +58,16 @@ NEW_WORDING = [
 REAL = ["秒杀买的空气炸锅用了两天就坏了，客服不理人，太差了",
         "直播间买的吹风机质量太差，申请退款被拒，再也不买了",
         "下单五天还没发货，催了客服三次都说在处理，什么服务"]
+
+
+@pytest.fixture(autouse=True)
+def _logging_kept() -> Iterator[None]:
+    """`main()` points the root logger at this test's captured stderr; put it back after."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def promotion(rng: random.Random) -> str:

@@ -192,8 +192,10 @@ class AdjustedScorer(Scorer):
                title: str = "", adjustment: Adjustment | None = None) -> Score:
         """`score` (the shipped scorer's, of this text) with the adjustment applied."""
         adjustment = adjustment or self.current()
+        if adjustment is None:
+            return score
         cleaned = cleaned_text(text, title)
-        if adjustment is None or not normalize.is_chinese(cleaned):
+        if not normalize.is_chinese(cleaned):
             return score
         after = adjustment.probability(cleaned, score.probability)
         if abs(after - score.probability) < MOVED:
