@@ -306,3 +306,24 @@ def test_score_without_a_store_makes_none(tmp_path: Path, monkeypatch: pytest.Mo
     code, out, _ = run(capsys, "score", "快递一个星期都没到，客服也不回复，太差了")
     assert code == 0 and json.loads(out)["complaint"] is True
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_report_leaves_out_what_staff_found_not_a_complaint(store: Store) -> None:
+    from datetime import UTC, datetime
+
+    from tests.console_harness import add_ticket
+    from watcher.store import analysis
+
+    config = Flow(store, Receiver()).config
+    start = datetime.now(UTC) - timedelta(hours=1)
+    kept, wrong = add_ticket(store, level=3), add_ticket(store, level=3, text="限时秒杀，快来抢购吧")
+    correct(store, config, wrong, Correction(not_complaint=True), actor="小李",
+            now=datetime.now(UTC))
+    correct(store, config, kept, Correction(category="after_sales"), actor="小李",
+            now=datetime.now(UTC))
+    end = datetime.now(UTC) + timedelta(hours=1)
+    with store.engine.connect() as conn:
+        complaints = analysis.complaints(conn, start, end)
+        made = analysis.tickets_made(conn, start, end)
+    assert [(c.ticket_id, c.category) for c in complaints] == [(kept, "after_sales")]
+    assert [t["id"] for t in made] == [kept]

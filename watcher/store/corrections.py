@@ -12,7 +12,8 @@ from watcher.records import TicketStatus
 from watcher.store.db import Store
 from watcher.store.schema import adjustments, corrections, mentions, tickets
 
-TRAINING_LIMIT = 20_000  # the newest corrections a fit reads; older ones have had their say
+TRAINING_LIMIT = 5_000  # the newest corrections a fit reads; older ones have had their say
+TEXT_LIMIT = 2_000  # characters of each a fit reads: a pattern shows in the first lines
 
 
 def add(conn: Connection, values: dict[str, Any]) -> int:
@@ -29,7 +30,8 @@ class Example:
 
 def examples(conn: Connection, limit: int = TRAINING_LIMIT) -> list[Example]:
     """The newest corrections, oldest first: what staff said each text is."""
-    query = (select(corrections.c.id, corrections.c.text, corrections.c.complaint)
+    text = func.substr(corrections.c.text, 1, TEXT_LIMIT)
+    query = (select(corrections.c.id, text, corrections.c.complaint)
              .order_by(corrections.c.id.desc()).limit(limit))
     return sorted((Example(i, t, bool(c)) for i, t, c in conn.execute(query)),
                   key=lambda e: e.id)
