@@ -25,6 +25,7 @@ complaint: learning never silences a safety, money or threat rule.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -46,17 +47,15 @@ CLIP = 8.0  # |logit| cap: a base probability of exactly 0 or 1 still moves
 VERSION = 2
 MOVED = 0.01  # a shift smaller than this leaves the score as it is
 KINDS = ("not", "yes")  # not a complaint; a complaint after all
+_RUNS = re.compile(r"[^\W_]+")
 
 
 def grams(cleaned: str) -> set[str]:
-    """The character pairs and triples of a text, letters and digits only."""
-    folded = normalize.fold(cleaned).lower()
-    found = set()
-    for n in GRAMS:
-        for i in range(len(folded) - n + 1):
-            gram = folded[i : i + n]
-            if all(c.isalnum() for c in gram):
-                found.add(gram)
+    """The character pairs and triples of a text's runs of letters and digits."""
+    found: set[str] = set()
+    for run in _RUNS.findall(normalize.fold(cleaned).lower()):
+        for n in GRAMS:
+            found.update(run[i : i + n] for i in range(len(run) - n + 1))
     return found
 
 
