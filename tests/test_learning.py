@@ -327,3 +327,23 @@ def test_the_report_leaves_out_what_staff_found_not_a_complaint(store: Store) ->
         made = analysis.tickets_made(conn, start, end)
     assert [(c.ticket_id, c.category) for c in complaints] == [(kept, "after_sales")]
     assert [t["id"] for t in made] == [kept]
+
+
+def test_a_nightly_fit_that_dies_leaves_the_corrections_pending(
+        store: Store, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    shop = flow(store, receiver)
+    for ticket_id in ticketed(shop, ["收到的洗衣机外壳凹了一大块，联系换货三天没人理"], at(23, 9), "顾客"):
+        correct(store, shop.config, ticket_id, Correction(not_complaint=True), actor="小李",
+                now=at(23, 10))
+    scorer, tz = AdjustedScorer(current=lambda: None), shop.config.tz
+
+    def dies(*_: Any) -> learning.Fit:
+        raise MemoryError("killed")
+
+    monkeypatch.setattr(learning, "_fit", dies)
+    with pytest.raises(MemoryError):
+        learning.nightly(store, scorer, tz, at(24, 3), by="replica-a")
+    assert learning.pending(store)
+    monkeypatch.undo()
+    fit = learning.nightly(store, scorer, tz, at(25, 3), by="replica-a")
+    assert fit is not None and fit.note.startswith("too few corrections")

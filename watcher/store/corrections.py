@@ -47,11 +47,13 @@ def last_fit_upto(conn: Connection) -> int:
     return int(conn.execute(query).scalar_one())
 
 
-def claim_night(store: Store, conn: Connection, night: str, *, by: str, now: datetime,
-                upto: int) -> int | None:
-    """Claims tonight's fit for this replica: the new row's id, or None when another has it."""
+def claim_night(store: Store, conn: Connection, night: str, *, by: str, now: datetime
+                ) -> int | None:
+    """Claims tonight's fit for this replica: the new row's id, or None when another has it.
+    The row sees no correction until the fit is recorded: a fit that dies leaves the
+    corrections pending for the next night."""
     statement = store.insert_ignoring_conflicts(adjustments).values(
-        at=now, by=by, night=night, upto=upto, corrections=0, kept=False, figures={},
+        at=now, by=by, night=night, upto=0, corrections=0, kept=False, figures={},
         note="fitting").returning(adjustments.c.id)
     found = conn.execute(statement).first()
     return int(found[0]) if found else None

@@ -81,7 +81,7 @@ def retrain(store: Store, scorer: AdjustedScorer, *, by: str, now: datetime,
     claimed = None
     if night is not None:
         with store.begin() as conn:
-            claimed = correction_store.claim_night(store, conn, night, by=by, now=now, upto=upto)
+            claimed = correction_store.claim_night(store, conn, night, by=by, now=now)
         if claimed is None:
             return Fit("nothing", f"the fit of {night} was claimed by another replica")
     result = _fit(scorer, found)
