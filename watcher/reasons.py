@@ -72,6 +72,9 @@ class ReasonCode(StrEnum):
                 "adjusted by this deployment's corrections: probability {before:.2f} -> "
                 "{after:.2f}",
                 "按本单位的人工纠正调整：投诉概率 {before:.2f} → {after:.2f}")
+    ADJUSTED_CATEGORY = ("adjusted_category",
+                         "category {rule} ({detail}): learnt from this deployment's corrections",
+                         "类别 {rule} → {detail}：按本单位的人工纠正")
     TEXT = ("text", "{written}", "{written}")  # as written: a reason no code describes
 
 

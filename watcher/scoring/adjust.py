@@ -16,6 +16,10 @@ weights to what real complaints say. A whole pattern, not single words, decides:
 the same kind shares a good part of its grams with it, a real complaint that happens to say
 "下单" or "客服" very few.
 
+A category staff named at least ``MIN_EXAMPLES`` times gets a pattern of its own the same way,
+with the share that names it (above what one anchor in a hundred reaches); a complaint that
+meets it is filed in that category (``adjusted_category``).
+
 ``AdjustedScorer`` applies it on top of a ``Scorer``'s output: when ``p'`` crosses the threshold
 the text is scored again by the shipped scorer on the other side (its level and category rules
 unchanged), and an ``adjusted`` reason says so. A risk rule that fired keeps the text a
@@ -28,15 +32,17 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from watcher.reasons import ReasonCode, reason
 from watcher.scoring import normalize
+from watcher.scoring.category import CATEGORIES, COMPLAINT_CATEGORIES
 from watcher.scoring.scorer import Score, Scorer
 
 GRAMS = (2, 3)
 MIN_DF = 2  # a gram must recur in this many corrected texts of its kind
+CATEGORY_SHARE = 0.1  # the least share of a text's grams in a category's pattern that names it
 MIN_EXAMPLES = 5  # corrections of a kind needed to draw its pattern
 RATIO = 20.0  # how much more common in the corrected texts than in the anchors
 MAX_GRAMS = 5_000  # per pattern, the most frequent
@@ -76,6 +82,15 @@ def share(found: set[str], pattern: frozenset[str]) -> float:
 class Adjustment:
     patterns: dict[str, frozenset[str]]  # by kind
     weights: dict[str, float]
+    # category -> (its pattern, the share of a text's grams in it that names the category)
+    categories: dict[str, tuple[frozenset[str], float]] = field(default_factory=dict)
+
+    def category(self, cleaned: str) -> str | None:
+        """The category whose pattern the text meets, most clearly; None for none."""
+        found = grams(cleaned)
+        over = {c: share(found, pattern) / least for c, (pattern, least)
+                in self.categories.items() if share(found, pattern) >= least}
+        return max(over, key=lambda c: over[c]) if over else None
 
     def shift(self, cleaned: str) -> float:
         found = grams(cleaned)
@@ -88,7 +103,9 @@ class Adjustment:
     def to_json(self) -> dict[str, object]:
         return {"version": VERSION,
                 "patterns": {k: {"weight": round(self.weights[k], 5), "grams": sorted(p)}
-                             for k, p in self.patterns.items()}}
+                             for k, p in self.patterns.items()},
+                "categories": {c: {"share": round(least, 5), "grams": sorted(p)}
+                               for c, (p, least) in self.categories.items()}}
 
     @classmethod
     def from_json(cls, stored: object) -> Adjustment:
@@ -99,7 +116,9 @@ class Adjustment:
         for kind, found in stored["patterns"].items():
             patterns[str(kind)] = frozenset(str(g) for g in found["grams"])
             weights[str(kind)] = float(found["weight"])
-        return cls(patterns, weights)
+        categories = {str(c): (frozenset(str(g) for g in found["grams"]), float(found["share"]))
+                      for c, found in stored.get("categories", {}).items()}
+        return cls(patterns, weights, categories)
 
 
 @dataclass(frozen=True)
@@ -107,6 +126,7 @@ class Example:
     cleaned: str
     complaint: bool
     probability: float  # the shipped scorer's
+    category: str | None = None  # the category staff gave
 
 
 def fit(corrections: Sequence[Example], anchors: Sequence[Example]) -> Adjustment:
@@ -145,7 +165,34 @@ def fit(corrections: Sequence[Example], anchors: Sequence[Example]) -> Adjustmen
     fitted = dict(zip(patterns, weights, strict=True))
     # a pattern of texts that are not complaints only lowers, the other only raises
     fitted = {k: min(w, 0.0) if k == "not" else max(w, 0.0) for k, w in fitted.items()}
-    return Adjustment(patterns, fitted)
+    return Adjustment(patterns, fitted,
+                      _categories(corrections, found_of, anchor_grams, background, scale))
+
+
+def _categories(corrections: Sequence[Example], found_of: Sequence[set[str]],
+                anchor_grams: Sequence[set[str]], background: Counter[str], scale: int
+                ) -> dict[str, tuple[frozenset[str], float]]:
+    """For each category staff named often enough: the grams that recur in its texts and are
+    rare in the anchors, and the share that names it: above what one anchor in a hundred
+    reaches, and met by at least half its own texts, each measured without itself."""
+    learnt = {}
+    for category in CATEGORIES:
+        mine = [f for f, e in zip(found_of, corrections, strict=True) if e.category == category]
+        if len(mine) < MIN_EXAMPLES:
+            continue
+        df = Counter(g for f in mine for g in f)
+
+        def rare(g: str, k: int, n: int) -> bool:
+            return k >= MIN_DF and k / n >= RATIO * (background[g] + 1) / scale
+
+        pattern = frozenset(g for g, k in df.items() if rare(g, k, len(mine)))
+        own = sorted(share(f, frozenset(g for g in f if rare(g, df[g] - 1, len(mine) - 1)))
+                     for f in mine)
+        chance = sorted(share(f, pattern) for f in anchor_grams)
+        least = max(CATEGORY_SHARE, chance[int(len(chance) * 0.99)] if chance else 0.0)
+        if pattern and own[len(own) // 2] >= least:
+            learnt[category] = (pattern, least)
+    return learnt
 
 
 def _logistic(rows: Sequence[tuple[list[float], float, float]], width: int) -> list[float]:
@@ -196,6 +243,11 @@ class AdjustedScorer(Scorer):
         cleaned = cleaned_text(text, title)
         if not normalize.is_chinese(cleaned):
             return score
+        return self._recategorized(self._reweighed(score, text, cleaned, adjustment,
+                                                   threshold, title), cleaned, adjustment)
+
+    def _reweighed(self, score: Score, text: str, cleaned: str, adjustment: Adjustment,
+                   threshold: float | None, title: str) -> Score:
         after = adjustment.probability(cleaned, score.probability)
         if abs(after - score.probability) < MOVED:
             return score
@@ -211,3 +263,20 @@ class AdjustedScorer(Scorer):
                                             *again.reasons[1:]))
         return replace(score, probability=round(after, 4), sentiment=round(1.0 - after, 4),
                        reasons=(*score.reasons[:-1], why, *score.reasons[-1:]))
+
+    @staticmethod
+    def _recategorized(score: Score, cleaned: str, adjustment: Adjustment) -> Score:
+        """A complaint in the category staff taught; an ordinary one rises from level 4 to 3
+        when that category is a complaint's (as the shipped levels have it)."""
+        category = adjustment.category(cleaned) if score.complaint else None
+        if category is None or category == score.category:
+            return score
+        department = CATEGORIES[category]
+        why = reason(ReasonCode.ADJUSTED_CATEGORY, rule=category, detail=department)
+        reasons = [r for r in score.reasons if r.code != ReasonCode.CATEGORY]
+        level = score.level
+        if level == 4 and not score.risks and category in COMPLAINT_CATEGORIES:
+            level = 3
+            reasons[-1] = reason(ReasonCode.LEVEL_ORDINARY, level=3)
+        return replace(score, category=category, department=department, level=level,
+                       reasons=(*reasons[:-1], why, *reasons[-1:]))

@@ -26,15 +26,16 @@ class Example:
     id: int
     text: str
     complaint: bool
+    category: str | None = None  # the category staff gave, if they gave one
 
 
 def examples(conn: Connection, limit: int = TRAINING_LIMIT) -> list[Example]:
     """The newest corrections, oldest first: what staff said each text is."""
     text = func.substr(corrections.c.text, 1, TEXT_LIMIT)
-    query = (select(corrections.c.id, text, corrections.c.complaint)
+    query = (select(corrections.c.id, text, corrections.c.complaint, corrections.c.category)
              .order_by(corrections.c.id.desc()).limit(limit))
-    return sorted((Example(i, t, bool(c)) for i, t, c in conn.execute(query)),
-                  key=lambda e: e.id)
+    return sorted((Example(i, t, bool(c), category) for i, t, c, category
+                   in conn.execute(query)), key=lambda e: e.id)
 
 
 def newest_id(conn: Connection) -> int:

@@ -100,15 +100,20 @@ def _fit(scorer: AdjustedScorer, found: Sequence[correction_store.Example]) -> F
     if len(found) < MIN_CORRECTIONS:
         return Fit("rejected", f"too few corrections to learn from ({len(found)}, at least "
                    f"{MIN_CORRECTIONS})", len(found))
-    examples = [_example(scorer, e.text, e.complaint) for e in found]
+    examples = [_example(scorer, e.text, e.complaint, e.category) for e in found]
     held = examples[HELD_EVERY - 1 :: HELD_EVERY]
     taught = [e for i, e in enumerate(examples) if i % HELD_EVERY != HELD_EVERY - 1]
     anchors_rows, judges_rows = reference.halves()
     anchors = [_example(scorer, r.text, bool(r.neg)) for r in anchors_rows]
     adjustment = fit(taught, anchors)
     before, after = _held(scorer, held, None), _held(scorer, held, adjustment)
+    named = [e for e in held if e.category]
+    sorted_before, sorted_after = _sorted(scorer, named, None), _sorted(scorer, named, adjustment)
     figures: dict[str, Any] = {"held_back": len(held), "held_right_before": before,
-                               "held_right_after": after,
+                               "held_right_after": after, "held_categories": len(named),
+                               "held_category_before": sorted_before,
+                               "held_category_after": sorted_after,
+                               "categories": sorted(adjustment.categories),
                                "reference": _reference(scorer, judges_rows, adjustment)}
     worse = [f"{name} {figure} {old:.3f} -> {new:.3f}"
              for name, row in figures["reference"].items()
@@ -117,16 +122,28 @@ def _fit(scorer: AdjustedScorer, found: Sequence[correction_store.Example]) -> F
         note = (f"rejected: right on {after} of {len(held)} held-back corrections, the shipped "
                 f"scorer on {before}")
         return Fit("rejected", note, len(found), figures)
+    if not (adjustment.patterns or adjustment.categories):
+        return Fit("rejected", "rejected: nothing in these corrections recurs enough to learn",
+                   len(found), figures)
+    if sorted_after < sorted_before:
+        return Fit("rejected", f"rejected: the right category for {sorted_after} of "
+                   f"{len(named)} held-back corrections, the shipped scorer's for "
+                   f"{sorted_before}", len(found), figures)
     if worse:
         return Fit("rejected", "rejected: it would make the shipped figures worse: "
                    + "; ".join(worse), len(found), figures)
     figures["model"] = adjustment.to_json()
+    learnt = (f"; categories learnt: {', '.join(sorted(adjustment.categories))} (right for "
+              f"{sorted_after} of {len(named)} held back, the shipped scorer for "
+              f"{sorted_before})" if adjustment.categories else "")
     return Fit("kept", f"kept: right on {after} of {len(held)} held-back corrections (the "
-               f"shipped scorer on {before}); the reference figures hold", len(found), figures)
+               f"shipped scorer on {before}){learnt}; the reference figures hold", len(found),
+               figures)
 
 
-def _example(scorer: AdjustedScorer, text: str, complaint: bool) -> Example:
-    return Example(cleaned_text(text), complaint, scorer.shipped(text).probability)
+def _example(scorer: AdjustedScorer, text: str, complaint: bool, category: str | None = None
+             ) -> Example:
+    return Example(cleaned_text(text), complaint, scorer.shipped(text).probability, category)
 
 
 def _held(scorer: AdjustedScorer, held: Sequence[Example], adjustment: Adjustment | None
@@ -137,6 +154,18 @@ def _held(scorer: AdjustedScorer, held: Sequence[Example], adjustment: Adjustmen
         if adjustment is not None:
             score = scorer.adjust(score, e.cleaned, adjustment=adjustment)
         right += score.complaint == e.complaint
+    return right
+
+
+def _sorted(scorer: AdjustedScorer, named: Sequence[Example], adjustment: Adjustment | None
+            ) -> int:
+    """How many of `named` get the category staff gave them."""
+    right = 0
+    for e in named:
+        score = scorer.shipped(e.cleaned)
+        if adjustment is not None:
+            score = scorer.adjust(score, e.cleaned, adjustment=adjustment)
+        right += score.category == e.category
     return right
 
 
