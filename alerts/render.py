@@ -56,6 +56,7 @@ HEADLINES = {
     "escalation": "超时未响应，升级处理",
     "progress": "请更新处理进展",
     "repeat": "重复投诉，已升级",
+    "reach": "传播扩大，已升级",
     "assigned": "已指派给你",
     "reopened": "工单重新打开",
     "followup_due": "回访已到期，请尽快回访客户",

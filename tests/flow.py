@@ -44,7 +44,7 @@ class Flow:
         self.config: Config = parse(base | tables, None, connector_for)
         self.store = store
         self.receiver = receiver
-        self.intake = Intake(self.config, store, scorer_for(self.config))
+        self.intake = Intake(self.config, store, scorer_for(self.config, store))
         self.count = 0
 
     def mention(self, text: str, author: str, source: str = "forum") -> Mention:

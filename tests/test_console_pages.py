@@ -365,3 +365,35 @@ def test_openapi_file_is_json() -> None:
     from watcher.web.console.api import OPENAPI
 
     assert json.loads(OPENAPI.read_text(encoding="utf-8"))["openapi"].startswith("3.")
+
+
+def test_the_correction_form_teaches_and_closes_as_not_a_complaint(
+        store: Store, server: ConsoleServer) -> None:
+    from watcher.store import corrections as correction_store
+
+    wrong, right = add_ticket(store, level=3, text="限时秒杀，电水壶直降50元，快来抢购"), \
+        add_ticket(store, level=3)
+    client = server.login("staff")
+    page = client.get(f"/tickets/{wrong}").text
+    assert "纠正判断" in page and 'name="verdict" value="not"' in page
+    assert 'name="verdict"' not in server.login("viewer").get(f"/tickets/{wrong}").text
+    answer = _act(client, wrong, "correct", verdict="not")
+    assert answer.status_code == 303 and answer.headers["location"].endswith("?done=correct")
+    page = client.get(f"/tickets/{wrong}").text
+    assert "非投诉（误报）" in page and "纠正了判断" in page
+    assert _act(client, wrong, "correct", verdict="not").status_code == 409  # reopen first
+    assert _act(client, right, "correct", verdict="yes", category="logistics",
+                level="2").status_code == 303
+    assert _act(client, right, "correct", verdict="yes", category="weather").status_code == 409
+    with store.engine.connect() as conn:
+        kept = correction_store.examples(conn)
+    assert [(e.text, e.complaint) for e in kept] == [("限时秒杀，电水壶直降50元，快来抢购", False),
+                                                     ("热水器漏电，太危险了", True)]
+    headers = {"Authorization": f"Bearer {TOKENS['viewer']}"}
+    api = client.get("/api/tickets?status=false_positive", headers=headers).json()
+    assert [t["id"] for t in api["tickets"]] == [wrong]
+    board = client.get("/api/dashboard", headers=headers).json()
+    (week,) = board["precision_by_source"]
+    assert (week["source"], week["tickets"], week["false_positives"]) == ("forum", 2, 1)
+    assert week["precision"] == 0.5
+    assert "各来源的判断准确率" in client.get("/dashboard").text

@@ -45,7 +45,8 @@ def scorer() -> Scorer:
 
 def test_every_code_reads_in_both_languages() -> None:
     everything = reason(ReasonCode.TEXT, rule="safety", detail="d", words=["w"], probability=0.5,
-                        threshold=0.5, level=1, incident=2, score=3)
+                        threshold=0.5, level=1, incident=2, score=3, followers=1_200_000,
+                        engagement=1_500, line=1_000, before=0.8, after=0.2)
     for code in ReasonCode:
         assert code.english and code.chinese and CODES[code.value] is code
         value = Reason(code, everything.rule, everything.detail, everything.words,

@@ -28,24 +28,28 @@ from watcher.web.console.data import STATUS_CHOICES
 
 def test_the_statuses_are_the_stored_words() -> None:
     assert [s.value for s in TicketStatus] == ["open", "acknowledged", "resolved", "closed",
-                                              "reopened"]
+                                              "reopened", "false_positive"]
     assert json.dumps([TicketStatus.REOPENED]) == '["reopened"]'
     assert f"{TicketStatus.OPEN}" == "open" and TicketStatus("closed") is TicketStatus.CLOSED
 
 
 def test_the_groups_cover_every_status_once() -> None:
-    assert set(UNRESOLVED) | set(DONE) == set(TicketStatus)
+    # false_positive: closed by a correction (not a complaint), neither resolved nor reopened
+    # by a repeat
+    assert set(UNRESOLVED) | set(DONE) | {TicketStatus.FALSE_POSITIVE} == set(TicketStatus)
     assert not set(UNRESOLVED) & set(DONE)
+    assert TicketStatus.FALSE_POSITIVE not in (*UNRESOLVED, *DONE)
     assert set(AWAITING_RESPONSE) < set(UNRESOLVED)
     assert sorted(STATUS_CHOICES) == sorted(TicketStatus)
 
 
 @pytest.mark.parametrize(("status", "actions"), [
-    ("open", ["ack", "resolve", "close", "note", "assign"]),
-    ("reopened", ["ack", "resolve", "close", "note", "assign"]),
-    ("acknowledged", ["resolve", "close", "note", "assign"]),
-    ("resolved", ["close", "reopen", "note", "followup"]),
-    ("closed", ["reopen", "followup"]),
+    ("open", ["ack", "resolve", "close", "note", "assign", "correct"]),
+    ("reopened", ["ack", "resolve", "close", "note", "assign", "correct"]),
+    ("acknowledged", ["resolve", "close", "note", "assign", "correct"]),
+    ("resolved", ["close", "reopen", "note", "followup", "correct"]),
+    ("closed", ["reopen", "followup", "correct"]),
+    ("false_positive", ["reopen"]),
 ])
 def test_what_each_status_allows(status: str, actions: list[str]) -> None:
     assert actions_from(status) == actions
@@ -53,6 +57,7 @@ def test_what_each_status_allows(status: str, actions: list[str]) -> None:
 
 def test_every_status_an_action_leads_to_can_be_left_again() -> None:
     targets = {t.leads_to for t in TRANSITIONS.values() if t.leads_to is not None}
+    targets.add(TicketStatus.FALSE_POSITIVE)  # where a correction "not a complaint" leads
     assert targets == set(TicketStatus) - {TicketStatus.OPEN}
     assert all(actions_from(status) for status in TicketStatus)
 
@@ -64,9 +69,10 @@ def test_the_command_line_offers_every_status_and_action(capsys: pytest.CaptureF
     assert args.status == TicketStatus.REOPENED
     with pytest.raises(SystemExit):
         parser.parse_args(["tickets", "list", "--status", "pending"])
-    assert ("choose from 'open', 'acknowledged', 'resolved', 'closed', 'reopened'"
-            in capsys.readouterr().err)
-    extra = {"note": ["x"], "assign": ["x"], "followup": ["--score", "5"]}
+    assert ("choose from 'open', 'acknowledged', 'resolved', 'closed', 'reopened', "
+            "'false_positive'" in capsys.readouterr().err)
+    extra = {"note": ["x"], "assign": ["x"], "followup": ["--score", "5"],
+             "correct": ["--not-complaint"]}
     for action in TRANSITIONS:
         assert parser.parse_args(["tickets", action, "1", *extra.get(action, [])]
                                  ).action == action

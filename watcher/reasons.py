@@ -62,6 +62,19 @@ class ReasonCode(StrEnum):
     INCIDENT = ("incident", "group: 事件 #{incident}", "群体投诉：事件 #{incident}")
     UNSATISFIED = ("unsatisfied", "unsatisfied: follow-up score {score} of 5",
                    "回访不满意：满意度 {score} 分（满分 5 分），退回主管处理")
+    REACH_FOLLOWERS = ("reach_followers",
+                       "reach: the author has {followers:,} followers (line {line:,})",
+                       "作者粉丝 {followers:wan}")
+    REACH_ENGAGEMENT = ("reach_engagement",
+                        "reach: {engagement:,} likes, reposts and replies (line {line:,})",
+                        "已广泛传播：点赞、转发、评论共 {engagement:wan} 次")
+    ADJUSTED = ("adjusted",
+                "adjusted by this deployment's corrections: probability {before:.2f} -> "
+                "{after:.2f}",
+                "按本单位的人工纠正调整：投诉概率 {before:.2f} → {after:.2f}")
+    ADJUSTED_CATEGORY = ("adjusted_category",
+                         "category {rule} ({detail}): learnt from this deployment's corrections",
+                         "类别 {rule} → {detail}：按本单位的人工纠正")
     TEXT = ("text", "{written}", "{written}")  # as written: a reason no code describes
 
 
@@ -98,6 +111,7 @@ RISK_NAMES = {  # as the console's risk chips name them (watcher/web/console/loc
     "deadline": "限期要求",
     "repeat": "重复投诉",
     "group": "群体投诉",
+    "reach": "影响面大",
 }
 # How the platforms Chinese customers write on are called (a platform not named here is shown as
 # the source calls it): in suggested replies and the complaint report.
@@ -179,13 +193,32 @@ def render(reason: Reason, language: str = "en") -> str:
          "quoted": _Words(quoted, ", ")} | reason.figures)
 
 
+@dataclass(frozen=True)
+class _Figure:
+    """A number as a Chinese template field: `{n:wan}` counts in 万 and 亿 ("120 万"), any
+    other format spec is the number's own."""
+
+    value: Number
+
+    def __format__(self, spec: str) -> str:
+        if spec != "wan":
+            return format(self.value, spec)
+        for unit, name in ((100_000_000, "亿"), (10_000, "万")):
+            if abs(self.value) >= unit:
+                scaled = self.value / unit
+                shown = f"{scaled:.0f}" if scaled >= 100 else f"{scaled:.1f}".rstrip("0")
+                return f"{shown.rstrip('.')} {name}"
+        return f"{self.value:g}"
+
+
 def _chinese_fields(reason: Reason) -> Mapping[str, object]:
     words = _Words(reason.words, "、")
     return {"rule": CHINESE_NAMES.get(reason.rule, reason.rule),
             "detail": CHINESE_NAMES.get(reason.detail, reason.detail),
             "name": CHINESE_NAMES.get(reason.rule) or reason.detail or reason.rule,
             "written": reason.detail,
-            "words": words, "quoted": words} | reason.figures
+            "words": words, "quoted": words} | {name: _Figure(value) for name, value
+                                                 in reason.numbers}
 
 
 def english(reasons: Iterable[Reason]) -> list[str]:

@@ -26,12 +26,14 @@ class TicketStatus(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
+    FALSE_POSITIVE = "false_positive"  # staff corrected it: not a complaint (closed)
 
 
 _S = TicketStatus
 UNRESOLVED: tuple[TicketStatus, ...] = (_S.OPEN, _S.ACKNOWLEDGED, _S.REOPENED)
 AWAITING_RESPONSE: tuple[TicketStatus, ...] = (_S.OPEN, _S.REOPENED)  # no first response yet
 DONE: tuple[TicketStatus, ...] = (_S.RESOLVED, _S.CLOSED)  # a repeat complaint reopens these
+CORRECTABLE: tuple[TicketStatus, ...] = (*UNRESOLVED, *DONE)  # not once found not a complaint
 
 
 class Transition(NamedTuple):
@@ -45,11 +47,14 @@ TRANSITIONS: dict[str, Transition] = {
     "ack": Transition(AWAITING_RESPONSE, _S.ACKNOWLEDGED),
     "resolve": Transition(UNRESOLVED, _S.RESOLVED),
     "close": Transition((_S.OPEN, _S.ACKNOWLEDGED, _S.RESOLVED, _S.REOPENED), _S.CLOSED),
-    "reopen": Transition(DONE, _S.REOPENED),
+    "reopen": Transition((*DONE, _S.FALSE_POSITIVE), _S.REOPENED),
     "note": Transition((_S.OPEN, _S.ACKNOWLEDGED, _S.RESOLVED, _S.REOPENED), None),
     "assign": Transition(UNRESOLVED, None),
     # the follow-up's score decides: closed, or reopened to a supervisor (watcher.tickets.followup)
     "followup": Transition(DONE, None),
+    # staff correct the scorer: the category or level changes; "not a complaint" closes the
+    # ticket as false_positive (watcher.tickets.corrections)
+    "correct": Transition(CORRECTABLE, None),
 }
 
 

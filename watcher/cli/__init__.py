@@ -17,14 +17,14 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from watcher.cli import daemon, report, score, sources, tickets, users
+from watcher.cli import daemon, learning, report, score, sources, tickets, users
 from watcher.cli.common import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 from watcher.errors import ConfigError
 from watcher.runtime import logs
 
 __all__ = ["EXIT_CONFIG", "EXIT_FAILED", "EXIT_OK", "build_parser", "main"]
 
-COMMAND_GROUPS = (sources, daemon, score, tickets, report, users)
+COMMAND_GROUPS = (sources, daemon, score, tickets, learning, report, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import logging
 import threading
 import unicodedata
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from connectors import connector_for
@@ -19,9 +21,11 @@ from watcher.runtime import logs
 
 if TYPE_CHECKING:
     from watcher.scoring import Scorer
+    from watcher.scoring.adjust import AdjustedScorer
     from watcher.store.db import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+log = logging.getLogger(__name__)
 
 
 def read_config(args: argparse.Namespace) -> Config:
@@ -50,6 +54,22 @@ def open_store(config: Config) -> Store:
     return store
 
 
+def stored_adjustments(config: Config) -> Store | None:
+    """The store, for a command that works without one (`watcher score`): None when the config
+    names a SQLite file that does not exist (nothing to read, and none is made) or the store
+    cannot be opened."""
+    url = config.watcher.database
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        return None
+    from watcher.store.db import open_store  # lazy: SQLAlchemy (~200 ms)
+
+    try:
+        return open_store(url)
+    except StoreError as exc:
+        log.warning("scoring without the deployment's adjustment: %s", exc)
+        return None
+
+
 def started() -> None:
     """The end of start-up: what exists now is kept out of the collector's passes (gc.freeze),
     and collecting resumes for what the command makes from here on."""
@@ -57,23 +77,32 @@ def started() -> None:
     gc.enable()
 
 
-def scorer_for(config: Config) -> Callable[[], Scorer]:
+def scorer_for(config: Config, store: Store | None = None) -> Callable[[], Scorer]:
     """A function returning the one shared Scorer, built on first use: loading the model costs
-    time and memory that a sweep with nothing new should not pay."""
+    time and memory that a sweep with nothing new should not pay. With the store, the scorer
+    applies the deployment's adjustment kept there (`watcher retrain`), taking up a new one
+    within a minute."""
     lock = threading.Lock()
     built: list[Scorer] = []
 
     def get() -> Scorer:
         with lock:
             if not built:
-                from watcher.scoring import Scorer  # lazy: the model's modules
-
-                rules = config.rules_path()
-                built.append(Scorer(threshold=config.scoring.threshold,
-                                    rules_files=[rules] if rules else []))
+                built.append(build_scorer(config, store))
         return built[0]
 
     return get
+
+
+def build_scorer(config: Config, store: Store | None = None) -> AdjustedScorer:
+    """The scorer as config.toml sets it, with the store's adjustment when a store is given."""
+    from watcher.scoring.adjust import AdjustedScorer  # lazy: the model's modules
+    from watcher.tickets.learning import AdjustmentSource
+
+    rules = config.rules_path()
+    current = AdjustmentSource(store) if store is not None else (lambda: None)
+    return AdjustedScorer(current=current, threshold=config.scoring.threshold,
+                          rules_files=[rules] if rules else [])
 
 
 def chosen_sources(config: Config, names: list[str]) -> list[SourceConfig]:

@@ -49,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from watcher.web.server import serve
 
     try:
-        asyncio.run(Daemon(config, store, scorer_for(config), serve=serve).run())
+        asyncio.run(Daemon(config, store, scorer_for(config, store), serve=serve).run())
     except WebServerError as exc:
         raise ConfigError([f"{config.label}: web: {exc}"]) from None
     finally:

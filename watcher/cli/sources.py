@@ -21,6 +21,7 @@ from watcher.cli.common import (
     print_table,
     printable,
     scorer_for,
+    stored_adjustments,
 )
 from watcher.errors import SourceError
 from watcher.intake.dedup import identify
@@ -89,7 +90,7 @@ async def _sweep(config: Config, store: Store, chosen: list[SourceConfig]
     from watcher.runtime.dispatch import dispatch_for
 
     async with HttpClient(config.http) as http:
-        reports = await Pipeline(config, store, http, scorer_for(config)).sweep(chosen)
+        reports = await Pipeline(config, store, http, scorer_for(config, store)).sweep(chosen)
     alerts = await dispatch_for(config, store, ignore_backoff=True,
                                 time_limit=SWEEP_ALERT_TIME_LIMIT)
     return reports, alerts
@@ -101,16 +102,21 @@ def cmd_try_source(args: argparse.Namespace) -> int:
     config = load_config(args)
     (source,) = chosen_sources(config, [args.name])
     from watcher.scoring import score_to_dict  # lazy: see the package docstring
+    from watcher.scoring.reach import ReachLine, with_reach
 
     try:
         result = asyncio.run(_fetch(config, source))
     except SourceError as exc:
         print(printable(f"{source.name}: {exc.kind} error: {exc}"), file=sys.stderr)
         return EXIT_FAILED
-    scorer = scorer_for(config)()
+    store = stored_adjustments(config)  # the deployment's adjustment, where there is a store
+    scorer = scorer_for(config, store)()
+    line = ReachLine(config.scoring.reach_followers, config.scoring.viral_engagement)
     shown = []
     for mention in result.mentions[:max(0, args.limit)]:
-        score = scorer.score(mention.text, title=mention.title or "", threshold=source.threshold)
+        score = with_reach(scorer.score(mention.text, title=mention.title or "",
+                                        threshold=source.threshold), line,
+                           followers=mention.author_followers, engagement=mention.engagement)
         shown.append({
             "id": identify(mention), "author": mention.author, "url": mention.url,
             "created_at": (mention.created_at.isoformat(timespec="seconds")
@@ -118,6 +124,8 @@ def cmd_try_source(args: argparse.Namespace) -> int:
             "rating": mention.rating, "engagement": mention.engagement,
             **score_to_dict(mention.text, score),
         })
+    if store is not None:
+        store.close()
     if args.json:
         print(json.dumps({"source": source.name, "fetched": len(result.mentions),
                           "warnings": result.warnings, "items": shown}, ensure_ascii=False,

@@ -13,12 +13,14 @@ from typing import Any
 from watcher.cli.common import load_config, open_store, print_table, printable
 from watcher.errors import TicketActionError
 from watcher.records import Ticket, TicketStatus, parse_ticket_id
+from watcher.scoring import CATEGORIES  # cheap: the names, not the model (its docstring)
 from watcher.text import excerpt
 from watcher.tickets.followup import SCORES
 from watcher.tickets.followup import STATES as FOLLOWUP_STATES
 from watcher.tickets.view import ticket_json
 
 STATUSES = tuple(status.value for status in TicketStatus)  # as written: choices show them
+CORRECT_CATEGORIES = tuple(CATEGORIES)  # what a correction may name
 
 
 def add_commands(commands: Any) -> None:
@@ -59,6 +61,17 @@ def add_commands(commands: Any) -> None:
                           help="1 (very dissatisfied) to 5 (very satisfied)")
     followup.add_argument("--note", help="what the customer said")
     followup.add_argument("--by", help="who called (default: $USER)")
+    correct = actions.add_parser("correct", help="correct what the scorer said: not a "
+                                 "complaint (closes the ticket as false_positive), another "
+                                 "category or level; kept for `watcher retrain`")
+    correct.add_argument("id", type=int)
+    correct.add_argument("--not-complaint", action="store_true",
+                         help="not a complaint: closed as false_positive")
+    correct.add_argument("--category", choices=CORRECT_CATEGORIES, metavar="C",
+                         help="the right category: " + ", ".join(CORRECT_CATEGORIES))
+    correct.add_argument("--level", type=int, choices=(1, 2, 3, 4), metavar="N",
+                         help="the right level, 1 to 4")
+    correct.add_argument("--by", help="who corrected it (default: $USER)")
 
 
 def _ticket_id(raw: str) -> int:
@@ -117,6 +130,8 @@ def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
     from watcher.tickets.actions import apply
 
     actor = args.by or os.environ.get("USER") or "operator"
+    if args.action == "correct":
+        return _correct(store, config, args, actor)
     try:
         after = apply(store, config, args.id, args.action, actor=actor, now=datetime.now(UTC),
                       note=getattr(args, "note", None), assignee=getattr(args, "name", None),
@@ -128,6 +143,21 @@ def _act(store: Any, config: Any, args: argparse.Namespace) -> int:
           f"assignee {after.assignee or '-'}")
     if args.action in ("assign", "reopen", "followup"):  # they may alert; try that before exiting
         asyncio.run(dispatch_for(config, store, ignore_backoff=True, time_limit=30))
+    return 0
+
+
+def _correct(store: Any, config: Any, args: argparse.Namespace, actor: str) -> int:
+    from watcher.tickets.corrections import Correction, correct  # lazy: the package docstring
+
+    wanted = Correction(not_complaint=args.not_complaint, category=args.category,
+                        level=args.level)
+    try:
+        after = correct(store, config, args.id, wanted, actor=actor, now=datetime.now(UTC))
+    except TicketActionError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"ticket #{after.id}: {after.status}, level {after.level}, {after.category}; "
+          "correction kept for `watcher retrain`")
     return 0
 
 

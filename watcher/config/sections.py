@@ -76,6 +76,10 @@ class ScoringSection:
     ticket_level: int = 3
     threshold: float | None = None  # None: the model's tuned default
     rules: str | None = None  # an extra rules file, relative to config.toml
+    # A complaint by an author with this many followers, or with this many likes + reposts +
+    # replies, is at least level 2 (the `reach` risk; watcher.scoring.reach).
+    reach_followers: int = 100_000
+    viral_engagement: int = 1_000
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,8 @@ def _check_scoring(section: ScoringSection) -> list[tuple[str, str]]:
         found.append(("ticket_level", "must be a level from 1 to 4"))
     if section.threshold is not None and not 0 < section.threshold < 1:
         found.append(("threshold", "must be between 0 and 1"))
+    found += [(key, "must be at least 1") for key in ("reach_followers", "viral_engagement")
+              if getattr(section, key) < 1]
     return found
 
 

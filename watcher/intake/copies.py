@@ -20,10 +20,9 @@ from sqlalchemy import Connection
 from watcher.intake import nearcopy
 from watcher.intake.nearcopy import Signature
 from watcher.model import Mention
+from watcher.scoring.reach import engagement_total
 from watcher.store import copies as copy_store
 from watcher.store.db import Store
-
-REACH_COUNTS = ("likes", "reposts", "replies")  # the scorer's viral_engagement adds these
 
 
 def sign(batch: Mapping[str, Mention]) -> dict[str, Signature]:
@@ -73,12 +72,13 @@ def claim(store: Store, conn: Connection, source: str, signatures: Mapping[str, 
 
 
 def add_reach(store: Store, conn: Connection, copies: Iterable[dict[str, Any]],
-              now: datetime) -> None:
+              now: datetime) -> dict[int, int]:
     """Links each copy (a stored mention row with `id` and `duplicate_of`) to the ticket of the
-    mention it copies, where there is one, and adds its reach to that ticket's totals."""
+    mention it copies, where there is one, and adds its reach to that ticket's totals; returns
+    ticket id -> the likes + reposts + replies added."""
     copies = [row for row in copies if row.get("duplicate_of") is not None]
     if not copies:
-        return
+        return {}
     ticket_of = copy_store.tickets_of(conn, {row["duplicate_of"] for row in copies})
     totals: dict[int, tuple[int, int, int]] = {}
     links: dict[int, int] = {}
@@ -89,15 +89,7 @@ def add_reach(store: Store, conn: Connection, copies: Iterable[dict[str, Any]],
         links[row["id"]] = ticket
         n, followers, engagement = totals.get(ticket, (0, 0, 0))
         totals[ticket] = (n + 1, followers + (row.get("author_followers") or 0),
-                          engagement + reach_engagement(row.get("engagement")))
+                          engagement + engagement_total(row.get("engagement")))
     copy_store.link_copies(store, conn, links, now)
     copy_store.add_reach(conn, totals)
-
-
-def reach_engagement(engagement: Any) -> int:
-    """Likes + reposts + replies of a mention's engagement (other counts, views, are not reach
-    in the scorer's sense)."""
-    if not isinstance(engagement, dict):
-        return 0
-    return sum(v for name, v in engagement.items()
-               if name in REACH_COUNTS and isinstance(v, int) and v > 0)
+    return {ticket: engagement for ticket, (_, _, engagement) in totals.items()}

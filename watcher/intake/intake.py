@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from watcher.config import Config, SourceConfig
 from watcher.intake import copies, dedup, health
 from watcher.model import FetchResult, Mention
+from watcher.scoring.reach import ReachLine, engagement_total, reach_reasons, with_reach
 from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
@@ -26,6 +27,7 @@ from watcher.text import strip_controls
 from watcher.tickets.incidents import LazyWindow
 from watcher.tickets.opening import open_ticket
 from watcher.tickets.policy import TicketPolicy
+from watcher.tickets.reach import raise_for_reach, spread_by_copies
 from watcher.tickets.repeats import link_repeat
 
 if TYPE_CHECKING:
@@ -62,6 +64,7 @@ class Intake:
         self.store = store
         self.scorer = scorer  # called only when something new needs scoring
         self.policy = TicketPolicy.from_config(config)
+        self.reach = ReachLine(config.scoring.reach_followers, config.scoring.viral_engagement)
         # SQLite has one writer; taking turns here avoids "database is locked" on upgrades
         # from a read to a write transaction. PostgreSQL writers run side by side.
         self._write_lock = threading.Lock() if store.is_sqlite else None
@@ -107,6 +110,8 @@ class Intake:
                            if fp in by_fingerprint}
             signatures = copies.sign({k: m for k, m in fresh.items() if k not in original_of})
             original_of |= copies.originals(conn, source.name, signatures)
+            spreading = self._spreading(conn, {k: m for k, m in kept.items() if k in known},
+                                        known)
         edited = {k: m for k, m in kept.items()
                   if k in known and known[k][1] != dedup.content_hash(m)}
         reposts = set(original_of)  # grows on write
@@ -119,9 +124,10 @@ class Intake:
                               scores.get(id(m))) for k, m in fresh.items()]
             inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
             reposts |= self._claim_originals(conn, source.name, rows, inserted, signatures)
-            copies.add_reach(self.store, conn, (row | {"id": inserted[row["external_id"]]}
-                                                for row in rows if row["external_id"] in inserted
-                                                and row["external_id"] in reposts), now)
+            spread = copies.add_reach(self.store, conn, (
+                row | {"id": inserted[row["external_id"]]} for row in rows
+                if row["external_id"] in inserted and row["external_id"] in reposts), now)
+            spread_by_copies(self.store, conn, self.config, self.reach, spread, now)
             for row in rows:
                 score = scores.get(id(fresh[row["external_id"]]))
                 key = row["external_id"]
@@ -133,6 +139,10 @@ class Intake:
                     report.tickets += self._ticket(conn, row, score, now, window)
             report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep,
                                                   window)
+            for mention_id, m in spreading.items():
+                mention_store.update_edited(conn, mention_id, {"engagement": m.engagement})
+                raise_for_reach(self.store, conn, self.config, mention_id, reach_reasons(
+                    self.reach, None, engagement_total(m.engagement)), now)
             report.new = len(inserted.keys() - reposts)
             report.duplicates = len(kept) - report.new
             before = source_store.record_success(
@@ -141,6 +151,18 @@ class Intake:
             )
             health.after_success(self.store, conn, self.config, before, now)
         return report
+
+    def _spreading(self, conn: Any, seen: dict[str, Mention], known: dict[str, Any]
+                   ) -> dict[int, Mention]:
+        """Known mentions whose likes + reposts + replies reach `viral_engagement` now and did
+        not when stored, by mention id: their tickets rise (watcher.tickets.reach)."""
+        line = self.reach.engagement
+        over = {known[k][0]: m for k, m in seen.items() if engagement_total(m.engagement) >= line}
+        if not over:
+            return {}
+        stored = mention_store.engagement_of(conn, list(over))
+        return {mention_id: m for mention_id, m in over.items()
+                if engagement_total(stored.get(mention_id)) < line}
 
     def _claim_originals(self, conn: Any, source: str, rows: list[dict[str, Any]],
                          inserted: dict[str, int], signatures: dict[str, Any]) -> set[str]:
@@ -176,7 +198,9 @@ class Intake:
             return {}
         scorer = self.scorer()
         return {
-            id(m): scorer.score(m.text[:MAX_TEXT], title=m.title or "", threshold=source.threshold)
+            id(m): with_reach(scorer.score(m.text[:MAX_TEXT], title=m.title or "",
+                                           threshold=source.threshold),
+                              self.reach, followers=m.author_followers, engagement=m.engagement)
             for m in batch
         }
 

@@ -1,7 +1,8 @@
 """`watcher run`: APScheduler drives every source on its schedules (each slot claimed in the
 store, so replicas share the work), the dispatcher sends alerts throughout, an SLA pass runs
 every minute, each period's complaint report goes out when due, and the web server answers
-/healthz and /metrics. SIGTERM lets the work in hand
+/healthz and /metrics; at night, when staff corrected the scorer since the last fit, one replica
+fits the deployment's adjustment (watcher.tickets.learning). SIGTERM lets the work in hand
 finish and exits 0."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from watcher.runtime.metrics import Metrics
 from watcher.runtime.polling import Poller
 from watcher.store import claims
 from watcher.store import sources as source_store
+from watcher.tickets import learning
 from watcher.tickets.sla import sla_pass
 
 if TYPE_CHECKING:
@@ -38,6 +40,7 @@ DISPATCH_EVERY = 5.0  # seconds between outbox passes when nothing wakes the dis
 SLA_EVERY = 60  # seconds between SLA passes
 REPORTS_EVERY = 60  # seconds between looks for a complaint report that is due
 KEEP_CLAIMS = timedelta(days=7)
+RETRAIN_EVERY = 600  # seconds between looks for a night's fit of the scorer's adjustment
 
 
 Serve = Callable[[Config, "Store", Metrics, Callable[[], bool]],
@@ -103,6 +106,7 @@ class Daemon:
         jobs: list[tuple[Callable[[], Any], float, str]] = [
             (self._sla, SLA_EVERY, "sla"),
             (self._reports, REPORTS_EVERY, "reports"),
+            (self._retrain, RETRAIN_EVERY, "retrain"),
             (self._take_over, max(1.0, lease / 2), "take-over"),
             (self._forget_claims, 3600, "forget-claims"),
         ]
@@ -194,6 +198,22 @@ class Daemon:
                      len(self.config.reports.to))
         if sent:
             self._outbox_changed.set()
+
+    async def _retrain(self) -> None:
+        """At night, when there are new corrections, one replica fits the adjustment."""
+        from watcher.scoring.adjust import AdjustedScorer  # the scorer's modules, when needed
+
+        try:
+            scorer = self.scorer()
+            if not isinstance(scorer, AdjustedScorer):
+                return
+            fit = await asyncio.to_thread(learning.nightly, self.store, scorer, self.config.tz,
+                                          datetime.now(UTC), by=self.poller.owner)
+        except Exception:  # tomorrow night tries again
+            log.exception("nightly fit of the scorer's adjustment failed")
+            return
+        if fit is not None and fit.state != "nothing":
+            log.info("nightly fit of the scorer's adjustment: %s", fit.note)
 
     async def _dispatch_loop(self) -> None:
         while True:

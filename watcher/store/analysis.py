@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
+from watcher.records import TicketStatus
 from watcher.store.db import Store
 from watcher.store.mentions import _chunks
 from watcher.store.schema import (
@@ -39,11 +40,16 @@ class Complaint:
 
 
 def complaints(conn: Connection, start: datetime, end: datetime) -> list[Complaint]:
-    query = (select(mentions.c.id, mentions.c.platform, mentions.c.author, mentions.c.category,
+    # staff's word over the scorer's: a ticket corrected as not a complaint is left out, and a
+    # corrected category counts
+    category = func.coalesce(tickets.c.category, mentions.c.category).label("category")
+    query = (select(mentions.c.id, mentions.c.platform, mentions.c.author, category,
                     mentions.c.created_at, mentions.c.engagement, mentions.c.url,
                     tickets.c.id.label("ticket_id"))
              .select_from(mentions.outerjoin(tickets, tickets.c.mention_id == mentions.c.id))
              .where(mentions.c.complaint.is_(True), mentions.c.duplicate_of.is_(None),
+                    or_(tickets.c.status.is_(None),
+                        tickets.c.status != TicketStatus.FALSE_POSITIVE),
                     mentions.c.created_at >= start, mentions.c.created_at < end)
              .order_by(mentions.c.id))
     return [Complaint(row.id, row.platform, row.author, row.category or "other", row.created_at,
@@ -69,14 +75,17 @@ def tickets_made(conn: Connection, start: datetime, end: datetime) -> list[dict[
     """Tickets made in the period, with the first time each was resolved or closed (its
     handling time ends there)."""
     query = select(tickets.c.id, tickets.c.level, tickets.c.created_at) \
-        .where(tickets.c.created_at >= start, tickets.c.created_at < end).order_by(tickets.c.id)
+        .where(tickets.c.created_at >= start, tickets.c.created_at < end,
+               tickets.c.status != TicketStatus.FALSE_POSITIVE).order_by(tickets.c.id)
     rows = {row["id"]: dict(row) | {"handled_at": None} for row in conn.execute(query).mappings()}
     ends = (select(ticket_events.c.ticket_id, ticket_events.c.at)
             .join(tickets, tickets.c.id == ticket_events.c.ticket_id)
             .where(tickets.c.created_at >= start, tickets.c.created_at < end,
                    ticket_events.c.action.in_(("resolve", "close"))))
     for ticket_id, at in conn.execute(ends):
-        row = rows[ticket_id]
+        row = rows.get(ticket_id)
+        if row is None:  # found not a complaint
+            continue
         row["handled_at"] = at if row["handled_at"] is None else min(row["handled_at"], at)
     return list(rows.values())
 

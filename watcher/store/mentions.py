@@ -86,6 +86,15 @@ def insert_new(
     return inserted
 
 
+def engagement_of(conn: Connection, ids: Sequence[int]) -> dict[int, dict[str, int] | None]:
+    """mention id -> its stored likes, reposts and replies (None where none were given)."""
+    found: dict[int, dict[str, int] | None] = {}
+    for chunk in _chunks(list(ids)):
+        query = select(mentions.c.id, mentions.c.engagement).where(mentions.c.id.in_(chunk))
+        found.update({mention_id: engagement for mention_id, engagement in conn.execute(query)})
+    return found
+
+
 def update_edited(conn: Connection, mention_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(mentions).where(mentions.c.id == mention_id).values(**values))
 

@@ -329,3 +329,42 @@ health_probe = Table(
     Column("name", String(40), primary_key=True),
     Column("at", UtcDateTime, nullable=False),
 )
+
+# Staff corrections of what the scorer said (`watcher tickets correct`, the ticket page), kept
+# with the mention's text so the deployment's own adjustment can be fitted from them.
+corrections = Table(
+    "corrections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ticket_id", Id, ForeignKey("tickets.id"), nullable=False, index=True),
+    Column("mention_id", Id, ForeignKey("mentions.id"), nullable=False),
+    Column("source", String(200), nullable=False),
+    Column("platform", String(100), nullable=False),
+    Column("text", Text, nullable=False),  # title and text, as the scorer read them
+    Column("complaint", Boolean, nullable=False),  # what staff say: False = not a complaint
+    Column("category", String(32)),  # the category staff gave, if they gave one
+    Column("level", Integer),  # the level staff gave, if they gave one
+    Column("scored_category", String(32), nullable=False),  # what the ticket said before
+    Column("scored_level", Integer, nullable=False),
+    Column("probability", Float),  # the complaint probability the mention was scored with
+    Column("by", String(200), nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+)
+
+# Each fit of the deployment's adjustment (`watcher retrain`, the daemon at night), kept or
+# rejected, with the figures that decided. A nightly fit claims its night first (unique), so
+# one replica fits it; fits asked for by a person have no night.
+adjustments = Table(
+    "adjustments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("night", String(10), unique=True),  # 2026-11-24: the nightly fit's claim
+    Column("upto", BigInteger, nullable=False),  # the newest correction it saw
+    Column("corrections", Integer, nullable=False),
+    Column("kept", Boolean, nullable=False),
+    Column("model", JSON),  # the adjustment (watcher.scoring.adjust), when kept
+    Column("figures", JSON, nullable=False),
+    Column("note", Text, nullable=False),
+)

@@ -89,6 +89,14 @@ def has_ticket(conn: Connection, mention_id: int) -> bool:
     return (conn.execute(query).first() or conn.execute(linked).first()) is not None
 
 
+def unresolved_for_mention(conn: Connection, mention_id: int) -> Ticket | None:
+    """The ticket made for this mention, while it is unresolved."""
+    query = ticket_query().where(tickets.c.mention_id == mention_id,
+                                 tickets.c.status.in_(UNRESOLVED))
+    row = conn.execute(query).mappings().first()
+    return Ticket.from_row(row) if row else None
+
+
 def ticket_query() -> Any:
     return select(
         tickets,
@@ -163,6 +171,7 @@ def for_repeat(conn: Connection, *, platform: str, author: str,
     query = (
         ticket_query()
         .where(mentions.c.platform == platform, mentions.c.author == author,
+               tickets.c.status != TicketStatus.FALSE_POSITIVE,
                or_(tickets.c.status.in_(UNRESOLVED), tickets.c.created_at >= since))
         .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
         .limit(1)

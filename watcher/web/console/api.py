@@ -173,4 +173,7 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
                   "categories": [{"category": s.category, "complaints": s.complaints,
                                   "share": round(s.share, 4),
                                   "review": s.share > board.flag_share} for s in board.month]},
+        "precision_by_source": [{"source": p.source, "week": p.week, "tickets": p.tickets,
+                                 "false_positives": p.false_positives,
+                                 "precision": round(p.precision, 4)} for p in board.precision],
     })

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from watcher.config import Config, SourceConfig
 from watcher.records import UNRESOLVED, TicketStatus, actions_from
 from watcher.runtime import schedule
+from watcher.scoring import CATEGORIES
 from watcher.store import followups as followup_store
 from watcher.store import incidents as incident_store
 from watcher.store import mentions as mention_store
@@ -18,11 +19,13 @@ from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
 from watcher.store.reports import QueueFilter
+from watcher.tickets.learning import WeekPrecision, precision_by_week
 from watcher.tickets.replies import suggested_reply
 from watcher.tickets.similar import similar_resolved
 
 # The queue's status filter: the unresolved first, as staff work through them.
-STATUS_CHOICES = (*UNRESOLVED, TicketStatus.RESOLVED, TicketStatus.CLOSED)
+STATUS_CHOICES = (*UNRESOLVED, TicketStatus.RESOLVED, TicketStatus.CLOSED,
+                  TicketStatus.FALSE_POSITIVE)
 
 
 def queue(store: Store, wanted: QueueFilter, now: datetime, user: str) -> dict[str, Any]:
@@ -54,6 +57,7 @@ def ticket(store: Store, config: Config, ticket_id: int) -> dict[str, Any] | Non
             "reply": suggested_reply(config, row),
             "similar": similar_resolved(conn, row),
             "actions": actions_from(row.status),
+            "categories": list(CATEGORIES),
             "people": people(config, row.assignee),
         }
 
@@ -106,6 +110,7 @@ class Dashboard:
     month_start: datetime
     flag_share: float  # [reports] flag_share: the monthly review looks into categories above
     totals: dict[str, int] = field(default_factory=dict)
+    precision: list[WeekPrecision] = field(default_factory=list)  # by source and week
 
 
 def dashboard(store: Store, config: Config, now: datetime, days: int = 30) -> Dashboard:
@@ -122,7 +127,8 @@ def dashboard(store: Store, config: Config, now: datetime, days: int = 30) -> Da
         "met": sum(o.met for o in sla.values()),
         "missed": sum(o.missed for o in sla.values()),
     }
-    return Dashboard(daily, sla, month, month_start, config.reports.flag_share, totals)
+    return Dashboard(daily, sla, month, month_start, config.reports.flag_share, totals,
+                     precision_by_week(store, config.tz, now))
 
 
 def daily_start(daily: reports.Daily, tz: ZoneInfo) -> datetime:

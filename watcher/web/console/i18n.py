@@ -44,6 +44,7 @@ STATUSES = {
     "resolved": N_("Resolved"),
     "closed": N_("Closed"),
     "reopened": N_("Reopened"),
+    "false_positive": N_("Not a complaint"),
 }
 # What each event in a ticket's history is called; the buttons have their own, shorter words.
 EVENTS = {
@@ -55,6 +56,8 @@ EVENTS = {
     "close": N_("Closed"),
     "reopen": N_("Reopened"),
     "repeat": N_("Repeat complaint"),
+    "reach": N_("Spreading widely: raised"),
+    "correct": N_("Scorer corrected"),
     "incident": N_("Joined an incident"),
     "reminded": N_("Overdue reminder sent"),
     "escalated": N_("Escalated to the supervisor"),
@@ -71,6 +74,7 @@ BUTTONS = {
     "close": N_("Close ticket"),
     "reopen": N_("Reopen ticket"),
     "followup": N_("Record follow-up"),
+    "correct": N_("Correct the scorer"),
 }
 FOLLOWUP_STATES = {
     "none": N_("None"),
@@ -113,5 +117,6 @@ RISKS = {
     "deadline": N_("Explicit deadline"),
     "repeat": N_("Repeat"),
     "group": N_("Group complaint"),
+    "reach": N_("Wide reach"),
 }
 ROLES = {"viewer": N_("Viewer"), "staff": N_("Staff"), "admin": N_("Admin")}

@@ -11,6 +11,7 @@ from watcher.errors import TicketActionError
 from watcher.records import AWAITING_RESPONSE, TRANSITIONS, parse_ticket_id
 from watcher.tickets import followup
 from watcher.tickets.actions import apply
+from watcher.tickets.corrections import Correction, correct
 from watcher.web.console import data, i18n
 from watcher.web.console.auth import requires
 from watcher.web.console.context import (
@@ -49,6 +50,16 @@ async def _page(request: web.Request, error: str | None = None,
     return render(request, request.app[CONSOLE].envs, "ticket.html", context, status=status)
 
 
+def _correction(form: Any) -> Correction:
+    """The correction form: `verdict` is `not` (not a complaint) or `yes`, with a category and
+    a level that differ from the ticket's where staff changed them."""
+    level = str(form.get("level", ""))
+    if str(form.get("verdict", "")) == "not":
+        return Correction(not_complaint=True)
+    return Correction(category=str(form.get("category", "")).strip() or None,
+                      level=int(level) if level.isdigit() else None)
+
+
 @requires("viewer")
 async def ticket_page(request: web.Request) -> web.StreamResponse:
     return await _page(request)
@@ -70,6 +81,11 @@ async def act(request: web.Request) -> web.StreamResponse:
                           "and the console's staff)") % {"name": assignee or "–"}
         return await _page(request, error=message, status=409)
     try:
+        if action == "correct":
+            await in_thread(correct, store_of(request), config_of(request), ticket_id,
+                            _correction(form), actor=user_of(request).name,
+                            now=now_of(request))
+            raise web.HTTPSeeOther(f"/tickets/{ticket_id}?done={action}")
         await in_thread(apply, store_of(request), config_of(request), ticket_id, action,
                         actor=user_of(request).name, now=now_of(request), note=note,
                         assignee=assignee, score=int(score) if score.isdigit() else None)
