@@ -17,7 +17,7 @@ from tests.servers import Receiver
 from watcher.config import ConfigError, parse
 from watcher.config.sections import Reply
 from watcher.records import TICKET_FIELDS, Ticket
-from watcher.scoring import CATEGORIES, RISK_RULES
+from watcher.scoring import CATEGORIES, RISK_RULES, RISKS
 from watcher.store import tickets as ticket_store
 from watcher.store.db import Store
 from watcher.tickets import replies
@@ -32,11 +32,12 @@ def test_shipped_replies_cover_every_category_and_grave_risk() -> None:
     assert {r.category for r in shipped if r.category} == set(CATEGORIES)
     levels = {name: rule["level"] for name, rule in
               tomllib.loads(RULES.read_text(encoding="utf-8"))["rules"].items()}
-    levels |= {"repeat": 2, "group": 1}  # the store's own risks
+    levels |= {"repeat": 2, "group": 1}  # the text rules' own risks
     assert set(levels) == set(RISK_RULES)
+    levels |= {"reach": 2}  # judged on the audience, not the text
     assert {r.risk for r in shipped if r.risk} == {n for n, level in levels.items() if level <= 2}
-    assert set(replies.RISK_ORDER) == set(RISK_RULES)
-    assert [levels[r] for r in replies.RISK_ORDER] == sorted(levels[r] for r in RISK_RULES)
+    assert set(replies.RISK_ORDER) == set(RISKS)
+    assert [levels[r] for r in replies.RISK_ORDER] == sorted(levels[r] for r in RISKS)
 
 
 @pytest.mark.parametrize("reply", replies.shipped(), ids=lambda r: r.category or r.risk)

@@ -55,16 +55,16 @@ def _reply_names(config: Config) -> list[str]:
     """[[replies]] for a category or risk the scorer never gives would never be used."""
     if not config.replies:
         return []
-    from watcher.scoring import CATEGORIES, RISK_RULES  # lazy: the scorer's modules
+    from watcher.scoring import CATEGORIES, RISKS  # lazy: the scorer's modules
 
     found = []
     for index, reply in enumerate(config.replies):
         if reply.category is not None and reply.category not in CATEGORIES:
             found.append(f"{config.label}: replies[{index}].category: unknown category "
                          f"{reply.category!r} (known: {', '.join(CATEGORIES)})")
-        if reply.risk is not None and reply.risk not in RISK_RULES:
+        if reply.risk is not None and reply.risk not in RISKS:
             found.append(f"{config.label}: replies[{index}].risk: unknown risk {reply.risk!r} "
-                         f"(known: {', '.join(RISK_RULES)})")
+                         f"(known: {', '.join(RISKS)})")
     return found
 
 

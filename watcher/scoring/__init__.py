@@ -13,10 +13,15 @@ from typing import Any
 from watcher.errors import ScoringConfigError
 from watcher.reasons import english
 from watcher.scoring.category import CATEGORIES
+from watcher.scoring.reach import REACH
 from watcher.scoring.scorer import RISK_RULES, Score, Scorer, default_threshold
+
+# Every risk a ticket can carry: the rules' (judged on the text) and reach (on the audience).
+RISKS: tuple[str, ...] = (*RISK_RULES, REACH)
 
 __all__ = [
     "CATEGORIES",
+    "RISKS",
     "RISK_RULES",
     "Score",
     "Scorer",

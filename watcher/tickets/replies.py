@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 SHIPPED = Path(__file__).parent / "data" / "replies.toml"
 # Gravest first: the level 1 risks, then the level 2 ones.
 RISK_ORDER = ("safety", "money", "group", "regulator", "media", "legal", "complaint_platform",
-              "deadline", "repeat")
+              "deadline", "reach", "repeat")
 
 
 @functools.cache
