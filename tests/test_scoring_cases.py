@@ -24,20 +24,41 @@ FIXTURES = Path(__file__).parent / "fixtures" / "scoring"
 CASES = load(FIXTURES)
 PART1 = [c for c in CASES if c.part == "part1"]
 PART2 = [c for c in CASES if c.part == "part2"]
+PART3 = [c for c in CASES if c.part == "part3"]
+PART4 = [c for c in CASES if c.part == "part4"]
 RULE_CASES = [c["text"] for c in tomllib.loads(
     (FIXTURES / "rules_cases.toml").read_text(encoding="utf-8"))["case"]]
 MARGIN = 0.05
+Floors = dict[str, tuple[float, float | None]]
 # Measured after the rules were frozen (tag riskrules-frozen), RESULTS.md: (recall, precision).
 PART1_FLOORS = {"safety": (1.00, 0.98), "money": (1.00, 0.98), "regulator": (1.00, 1.00),
                 "media": (1.00, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
                 "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
 PART1_NEGATIVES_FIRED = 0.00
-# Part 2, written after the freeze: the honest figures (not tuned on).
-PART2_FLOORS = {"safety": (0.55, 0.79), "money": (0.31, 0.83), "regulator": (0.50, 0.67),
-                "media": (0.60, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
-                "deadline": (0.67, 0.80), "repeat": (0.60, 1.00), "group": (0.25, 1.00)}
-PART2_FOUND = 0.53
-PART2_NEGATIVES_FIRED = 0.20
+# Part 2, written after the round-1 freeze (its honest figures: 0.53 found, 0.20 of the hard
+# negatives fired), then used to develop round 2: in-sample since (tag risk2-frozen).
+PART2_FLOORS: Floors = {
+    "safety": (0.95, 0.98), "money": (1.00, 1.00), "regulator": (1.00, 1.00),
+    "media": (1.00, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
+    "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
+PART2_FOUND = 0.97
+PART2_NEGATIVES_FIRED = 0.00
+# Part 3, written before round 2 changed anything (round 1 on it: 0.72 found, 0.19 of the hard
+# negatives fired), then used to develop round 2: in-sample since.
+PART3_FLOORS: Floors = {
+    "safety": (1.00, 1.00), "money": (1.00, 0.93), "regulator": (1.00, 1.00),
+    "media": (1.00, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
+    "deadline": (1.00, 1.00), "repeat": (0.75, 1.00), "group": (1.00, 1.00)}
+PART3_FOUND = 0.99
+PART3_NEGATIVES_FIRED = 0.00
+# Part 4, written after round 2 was frozen (tag risk2-frozen): the honest figures of round 2
+# (not tuned on). None: the rule fired on no case, so it has no precision to hold.
+PART4_FLOORS: Floors = {
+    "safety": (0.65, 0.85), "money": (0.58, 0.88), "regulator": (0.88, 0.88),
+    "media": (1.00, 1.00), "legal": (1.00, 0.67), "complaint_platform": (1.00, 1.00),
+    "deadline": (1.00, 1.00), "repeat": (0.50, 1.00), "group": (0.00, None)}
+PART4_FOUND = 0.68
+PART4_NEGATIVES_FIRED = 0.12
 # Letters, digits and the few marks a rule word may hold ("12315", "4s店", "class-action").
 _RISK_WORD = re.compile(r"[\w\-]+(?: [\w\-]+)*")
 
@@ -55,6 +76,10 @@ def _summary(cases: list[Case], scored: dict[str, Score]) -> Summary:
 
 def test_the_case_set_is_large_and_has_hard_negatives() -> None:
     assert len(PART1) >= 400 and len(PART2) >= 150
+    assert len(PART3) >= 150 and len(PART4) >= 120
+    for part in (PART3, PART4):
+        negatives = sum(1 for c in part if not c.rules)
+        assert 0.3 <= negatives / len(part) <= 0.5
     assert sum(1 for c in PART1 if not c.rules) >= 100
     for rule in PART1_FLOORS:
         assert any(rule in c.rules for c in PART1), rule
@@ -70,11 +95,13 @@ def test_case_files_reject_an_unknown_rule(tmp_path: Path) -> None:
         load(tmp_path)
 
 
-def _check_floors(summary: Summary, floors: dict[str, tuple[float, float]]) -> None:
+def _check_floors(summary: Summary, floors: Floors) -> None:
     for rule, (recall, precision) in floors.items():
         figures = summary.rule(rule)
         assert figures.recall is not None and figures.recall >= recall - MARGIN, figures
-        assert figures.precision is not None and figures.precision >= precision - MARGIN, figures
+        if precision is not None:
+            assert figures.precision is not None, figures
+            assert figures.precision >= precision - MARGIN, figures
 
 
 def test_part1_per_rule_floors(scored: dict[str, Score]) -> None:
@@ -83,11 +110,17 @@ def test_part1_per_rule_floors(scored: dict[str, Score]) -> None:
     assert summary.negatives_fired / summary.negatives <= PART1_NEGATIVES_FIRED + MARGIN
 
 
-def test_part2_per_rule_floors(scored: dict[str, Score]) -> None:
-    summary = _summary(PART2, scored)
-    _check_floors(summary, PART2_FLOORS)
-    assert summary.found / summary.positives >= PART2_FOUND - MARGIN
-    assert summary.negatives_fired / summary.negatives <= PART2_NEGATIVES_FIRED + MARGIN
+@pytest.mark.parametrize(("part", "floors", "found_floor", "fired_ceiling"), [
+    (PART2, PART2_FLOORS, PART2_FOUND, PART2_NEGATIVES_FIRED),
+    (PART3, PART3_FLOORS, PART3_FOUND, PART3_NEGATIVES_FIRED),
+    (PART4, PART4_FLOORS, PART4_FOUND, PART4_NEGATIVES_FIRED),
+], ids=["part2", "part3", "part4"])
+def test_later_parts_per_rule_floors(scored: dict[str, Score], part: list[Case], floors: Floors,
+                                     found_floor: float, fired_ceiling: float) -> None:
+    summary = _summary(part, scored)
+    _check_floors(summary, floors)
+    assert summary.found / summary.positives >= found_floor - MARGIN
+    assert summary.negatives_fired / summary.negatives <= fired_ceiling + MARGIN
 
 
 LEVEL1 = [c for c in PART1 if c.level == 1]

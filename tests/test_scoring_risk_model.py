@@ -9,7 +9,7 @@ import pytest
 
 from watcher.scoring import Scorer, model, normalize, risk_model
 
-CAUGHT = "吃的菜里头有清洁球的钢丝"  # a foreign object no rule frame describes
+CAUGHT = "有塑料纸在饭里"  # a foreign object told in an order no rule frame describes
 
 
 def test_a_risk_model_file_round_trips(tmp_path: Path) -> None:
@@ -39,7 +39,7 @@ def test_the_learned_component_catches_what_the_rules_miss() -> None:
     score = scorer.score(CAUGHT)
     assert score.risks == ("safety",) and score.level == 1 and score.complaint
     risk = next(r for r in score.reasons if r.rule == "safety")
-    assert "钢丝" in risk.words
+    assert "塑料" in risk.words
 
 
 def test_a_learned_risk_is_checked_in_its_context() -> None:

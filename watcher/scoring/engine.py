@@ -150,6 +150,8 @@ class Matcher:
             return False
         if rule.kind == "incident" and self._hypothetical(low, start):
             return False
+        if rule.kind == "threat" and self._question(low, start):
+            return False
         if self.counterfactual is not None and self.counterfactual.search(low, s_left, start):
             return False
         if self.framing is not None and self.framing.search(sentence):
@@ -208,17 +210,25 @@ class Matcher:
         if self.reported is None:
             return False
         for m in self.reported.finditer(low, s_left, start):
+            if m.start() > 0 and low[m.start() - 1] in _FOLLOWED:
+                continue  # "按他说的…转给他": following someone's words, not reporting them
             between = low[m.end() : start]
             if not re.search(r"[,、:]\s*我", between):
                 return True
         return False
+
+    @staticmethod
+    def _question(low: str, start: int) -> bool:
+        """The clause is a yes/no question ("报警能追回来吗", "明天之前能发货吗")."""
+        c_left, c_right = bounds(low, start, start, CLAUSE_END)
+        return low[c_left:c_right].rstrip().endswith(("吗", "吗?", "么", "么?"))
 
     def _hypothetical(self, low: str, start: int) -> bool:
         if self.hypothetical is None:
             return False
         c_left, c_right = bounds(low, start, start, CLAUSE_END)
         clause = low[c_left:c_right].rstrip()
-        if clause.endswith(("吗", "吗?", "么")) or "的话" in clause:
+        if self._question(low, start) or "的话" in clause:
             return True
         return self.hypothetical.search(low, c_left, start) is not None
 
@@ -231,6 +241,8 @@ class Matcher:
                 if not _DENIED.search(low, max(0, m.start() - 4), m.start())]
 
 
+# Just before a reported marker, these make it an instruction followed ("按他说的").
+_FOLLOWED = frozenset("按照听")
 # A resolved marker that is denied ("还没解决") or demanded ("明天之前退款到账") is not one.
 _DENIED = re.compile(r"(没|未|不|没有|还没|并未|之前|以前|前|之内|内|必须|务必|要|not|never|isn't|"
                      r"wasn't|hasn't)\s*$")
