@@ -89,7 +89,7 @@ def sample_weights(c: Corpus, idx: np.ndarray) -> np.ndarray:
     y = c.y[idx]
     w = np.where(y == 1, len(y) / (2.0 * max(1, y.sum())), len(y) / (2.0 * max(1, (1 - y).sum())))
     w = np.where(np.isin(c.dataset[idx], WEIBO_DATASETS), w * WEIBO_WEIGHT, w)
-    return np.where(c.neutral[idx], w * NEUTRAL_WEIGHT, w)
+    return np.asarray(np.where(c.neutral[idx], w * NEUTRAL_WEIGHT, w))
 
 
 def _matrix(c: Corpus, idx: np.ndarray, vocab: dict[str, int]) -> sparse.csr_matrix:
@@ -138,7 +138,7 @@ def raw_scores(m: Model, c: Corpus, idx: np.ndarray) -> np.ndarray:
     for k, i in enumerate(idx):
         g = c.grams[i]
         out[k] = features.scale(len(g)) * sum(m.weights.get(x, 0.0) for x in g)
-    return out + m.intercept + c.dense[idx] @ dense_w
+    return np.asarray(out + m.intercept + c.dense[idx] @ dense_w)
 
 
 def gated(m: Model, z: np.ndarray, snow: np.ndarray) -> np.ndarray:
