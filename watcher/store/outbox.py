@@ -48,8 +48,10 @@ def enqueue(
     ticket_id: int | None = None,
     level: int | None = None,
     attachment: dict[str, str] | None = None,
+    due: datetime | None = None,
 ) -> None:
-    """One pending row per target; an (alert, target) pair already queued is left alone."""
+    """One pending row per target, sent from `due` on (at once by default); an (alert, target)
+    pair already queued is left alone."""
     rows = [
         {
             "alert_key": alert_key,
@@ -61,7 +63,7 @@ def enqueue(
             "body": body,
             "status": "pending",
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": due or now,
             "created_at": now,
             "attachment": attachment,
         }
@@ -210,3 +212,40 @@ def extend(store: Store, row_ids: Sequence[int], until: datetime) -> None:
         conn.execute(update(outbox)
                      .where(outbox.c.id.in_(list(row_ids)), outbox.c.status == "pending")
                      .values(claimed_until=until))
+
+
+def foldable(conn: Connection, key_prefix: str, target: str, now: datetime
+             ) -> tuple[int, str] | None:
+    """The pending row of an alert whose key starts with `key_prefix`, to `target`, that no
+    dispatcher has tried or holds: (id, alert key), for a later update to be folded into."""
+    query = (select(outbox.c.id, outbox.c.alert_key)
+             .where(outbox.c.target_key == target_key(target),
+                    outbox.c.alert_key.startswith(key_prefix, autoescape=True),
+                    outbox.c.status == "pending", outbox.c.attempts == 0,
+                    or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now))
+             .order_by(outbox.c.id.desc()).limit(1))
+    row = conn.execute(query).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def fold(conn: Connection, row_id: int, *, title: str, body: str, now: datetime) -> bool:
+    """Replaces the text of a pending row nobody has claimed; False when one has meanwhile."""
+    done = conn.execute(
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.status == "pending", outbox.c.attempts == 0,
+               or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now))
+        .values(title=title, body=body))
+    return bool(done.rowcount)
+
+
+def last_queued(conn: Connection, key_prefix: str, target: str) -> datetime | None:
+    """When the latest alert whose key starts with `key_prefix` was queued to `target`."""
+    query = select(func.max(outbox.c.created_at)).where(
+        outbox.c.target_key == target_key(target),
+        outbox.c.alert_key.startswith(key_prefix, autoescape=True))
+    latest = conn.execute(query).scalar()
+    if isinstance(latest, str):  # SQLite returns aggregates untyped
+        latest = datetime.fromisoformat(latest)
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    return latest

@@ -202,6 +202,9 @@ tickets = Table(
     Column("copies", Integer, nullable=False, server_default="0"),
     Column("copies_followers", BigInteger, nullable=False, server_default="0"),
     Column("copies_engagement", BigInteger, nullable=False, server_default="0"),
+    # The incident keywords of the mention's text (tickets.incidents.keywords), kept so that
+    # the incident window is read, not recomputed; NULL for tickets made before they were kept.
+    Column("keywords", JSON(none_as_null=True)),
     Index(None, "status", "deadline"),
 )
 

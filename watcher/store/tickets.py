@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from watcher.reasons import Reason
 from watcher.records import AWAITING_RESPONSE, UNRESOLVED, Ticket, TicketStatus
@@ -28,13 +28,14 @@ def create(
     reasons: Sequence[Reason],
     risks: list[str],
     assignee: str | None = None,
+    keywords: list[str] | None = None,
 ) -> int:
     ticket_id = conn.execute(
         insert(tickets)
         .values(
             mention_id=mention_id, level=level, category=category, department=department,
             status=TicketStatus.OPEN, assignee=assignee, deadline=deadline, created_at=now,
-            updated_at=now, reasons=reasons, risks=risks,
+            updated_at=now, reasons=reasons, risks=risks, keywords=keywords,
         )
         .returning(tickets.c.id)
     ).scalar_one()
@@ -186,21 +187,36 @@ def wanting_progress(conn: Connection, levels: Sequence[int], before: datetime
     return records(conn, query.order_by(tickets.c.id))
 
 
-def recent_without_incident(conn: Connection, since: datetime,
-                            category: str | None = None) -> list[Ticket]:
-    query = ticket_query().where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None))
-    if category is not None:
-        query = query.where(tickets.c.category == category)
+def window_members(conn: Connection, since: datetime, *, after: int | None = None
+                   ) -> list[Any]:
+    """Tickets made since `since` (with ids above `after`) not in an incident: id, category,
+    author, created_at and keywords (the mention's text where they were not kept)."""
+    query = (select(tickets.c.id, tickets.c.category, mentions.c.author, tickets.c.created_at,
+                    tickets.c.keywords,
+                    case((tickets.c.keywords.is_(None), mentions.c.text)).label("text"))
+             .join(mentions, mentions.c.id == tickets.c.mention_id)
+             .where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None)))
+    if after is not None:
+        query = query.where(tickets.c.id > after)
+    return list(conn.execute(query.order_by(tickets.c.id)))
+
+
+def without_incident(conn: Connection, ids: Sequence[int]) -> list[Ticket]:
+    """Those of the tickets `ids` that are in no incident, in id order."""
+    query = ticket_query().where(tickets.c.id.in_(list(ids)), tickets.c.incident_id.is_(None))
     return records(conn, query.order_by(tickets.c.id))
 
 
-def in_incident(conn: Connection, incident_id: int, limit: int | None = None) -> list[Ticket]:
-    query = ticket_query().where(tickets.c.incident_id == incident_id).order_by(tickets.c.id)
-    return records(conn, query.limit(limit))
+def in_incident(conn: Connection, incident_id: int, limit: int | None = None, *,
+                from_id: int = 0) -> list[Ticket]:
+    """The incident's tickets (those from ticket `from_id` on), in id order."""
+    query = ticket_query().where(tickets.c.incident_id == incident_id, tickets.c.id >= from_id)
+    return records(conn, query.order_by(tickets.c.id).limit(limit))
 
 
-def count_in_incident(conn: Connection, incident_id: int) -> int:
-    query = select(func.count()).where(tickets.c.incident_id == incident_id)
+def count_in_incident(conn: Connection, incident_id: int, *, from_id: int = 0) -> int:
+    query = select(func.count()).where(tickets.c.incident_id == incident_id,
+                                       tickets.c.id >= from_id)
     return int(conn.execute(query).scalar_one())
 
 
