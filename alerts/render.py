@@ -141,7 +141,7 @@ def render_incident(incident_id: int, members: list[TicketAlert], tz: tzinfo,
     return title, "\n".join([head, *ticket_list(listed, count)])
 
 
-def render_incident_update(incident_id: int, newcomers: list[TicketAlert], joined: int,
+def render_incident_update(incident_id: int, newcomers: list[ListedTicket], joined: int,
                            total: int) -> tuple[str, str]:
     """The tickets that joined an open incident since its last message (`joined` of them, the
     first MAX_LISTED listed), folded into one message."""
@@ -149,8 +149,7 @@ def render_incident_update(incident_id: int, newcomers: list[TicketAlert], joine
     what = f"新增工单 {first}" if joined == 1 else f"新增工单 {joined} 张"
     title = f"[事件 #{incident_id}] {what} · 共 {total} 条"
     head = f"事件 #{incident_id} {what}，共 {total} 条相似投诉"
-    listed = [ListedTicket(m.ticket_id, m.url, m.text) for m in newcomers]
-    return title, "\n".join([head, *ticket_list(listed, joined)])
+    return title, "\n".join([head, *ticket_list(newcomers, joined)])
 
 
 def render_digest(items: list[ListedTicket]) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.text import strip_controls
-from watcher.tickets import incidents
+from watcher.tickets.batch import TicketBatch
 from watcher.tickets.opening import open_ticket
 from watcher.tickets.policy import TicketPolicy
 from watcher.tickets.repeats import link_repeat
@@ -129,10 +129,12 @@ class Intake:
         scores = self._score(source, to_score)
         first_sweep = state.first_swept_at is None
         with self._window_lock, self._window_kept_on_failure(), self.store.begin() as conn:
-            window = self.window.at(conn, now)
             rows = [self._row(k, m, now, fingerprints[k], original_of.get(k), signatures.get(k),
                               scores.get(id(m))) for k, m in fresh.items()]
             inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
+            batch = TicketBatch(self.store, conn, self.config, now, self.window,
+                                [(row["platform"], row["author"]) for row in rows
+                                 if row["author"]])
             reposts |= self._claim_originals(conn, source.name, rows, inserted, signatures)
             copies.add_reach(self.store, conn, (row | {"id": inserted[row["external_id"]]}
                                                 for row in rows if row["external_id"] in inserted
@@ -145,10 +147,9 @@ class Intake:
                 row["id"] = inserted[key]
                 report.complaints += score.complaint
                 if self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                    report.tickets += self._ticket(conn, row, score, now, window)
-            report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep,
-                                                  window)
-            incidents.flush_updates(self.store, conn, self.config, window, now)
+                    report.tickets += self._ticket(batch, row, score, now)
+            report.tickets += self._update_edited(batch, edited, known, scores, now, first_sweep)
+            batch.flush()
             report.new += len(inserted.keys() - reposts)
             if last:
                 before = source_store.record_success(
@@ -233,11 +234,12 @@ class Intake:
         }
         return row | _score_columns(score)
 
-    def _update_edited(self, conn: Any, edited: dict[str, Mention], known: dict[str, Any],
-                       scores: dict[int, Score], now: datetime, first_sweep: bool,
-                       window: IncidentWindow) -> int:
+    def _update_edited(self, batch: TicketBatch, edited: dict[str, Mention],
+                       known: dict[str, Any], scores: dict[int, Score], now: datetime,
+                       first_sweep: bool) -> int:
         """Edited mentions get their new text and score; a new ticket if they now need one."""
         opened = 0
+        conn = batch.conn
         for key, m in edited.items():
             mention_id = known[key][0]
             score = scores[id(m)]
@@ -247,16 +249,15 @@ class Intake:
             row = mention_store.by_ids(conn, [mention_id])[mention_id]
             if row["duplicate_of"] is None and not ticket_store.has_ticket(conn, mention_id) \
                     and self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                opened += self._ticket(conn, row, score, now, window)
+                opened += self._ticket(batch, row, score, now)
         return opened
 
-    def _ticket(self, conn: Any, mention: dict[str, Any], score: Score, now: datetime,
-                window: IncidentWindow) -> int:
+    def _ticket(self, batch: TicketBatch, mention: dict[str, Any], score: Score,
+                now: datetime) -> int:
         """1 for a new ticket; 0 when the mention is a repeat linked to its author's ticket."""
-        if link_repeat(self.store, conn, self.config, mention, now) is not None:
+        if link_repeat(batch, self.config, mention, now) is not None:
             return 0
-        open_ticket(self.store, conn, self.config, mention=mention, score=score, now=now,
-                    window=window)
+        open_ticket(batch, self.config, mention=mention, score=score, now=now)
         return 1
 
 

@@ -33,6 +33,11 @@ def join(conn: Connection, incident_id: int, ticket_ids: list[int], now: datetim
     conn.execute(update(incidents).where(incidents.c.id == incident_id).values(updated_at=now))
 
 
+def touch(conn: Connection, incident_id: int, now: datetime) -> None:
+    """The incident grew at `now` (tickets joined it)."""
+    conn.execute(update(incidents).where(incidents.c.id == incident_id).values(updated_at=now))
+
+
 def get(conn: Connection, incident_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(incidents).where(incidents.c.id == incident_id)).mappings().first()
     return dict(row) if row else None

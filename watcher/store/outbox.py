@@ -52,7 +52,31 @@ def enqueue(
 ) -> None:
     """One pending row per target, sent from `due` on (at once by default); an (alert, target)
     pair already queued is left alone."""
-    rows = [
+    insert_rows(store, conn, rows(alert_key=alert_key, targets=targets, title=title, body=body,
+                                  now=now, ticket_id=ticket_id, level=level,
+                                  attachment=attachment, due=due))
+
+
+def insert_rows(store: Store, conn: Connection, found: list[dict[str, Any]]) -> None:
+    """Rows made by `rows`, of any number of alerts, in one statement."""
+    if found:
+        conn.execute(store.insert_ignoring_conflicts(outbox), found)
+
+
+def rows(
+    *,
+    alert_key: str,
+    targets: Sequence[str],
+    title: str,
+    body: str,
+    now: datetime,
+    ticket_id: int | None = None,
+    level: int | None = None,
+    attachment: dict[str, str] | None = None,
+    due: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The outbox rows of one alert, one per target."""
+    return [
         {
             "alert_key": alert_key,
             "target_key": target_key(target),
@@ -69,8 +93,6 @@ def enqueue(
         }
         for target in dict.fromkeys(targets)
     ]
-    if rows:
-        conn.execute(store.insert_ignoring_conflicts(outbox), rows)
 
 
 def claim(

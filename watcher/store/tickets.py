@@ -28,20 +28,30 @@ def create(
     reasons: Sequence[Reason],
     risks: list[str],
     assignee: str | None = None,
-    keywords: list[str] | None = None,
 ) -> int:
     ticket_id = conn.execute(
         insert(tickets)
         .values(
             mention_id=mention_id, level=level, category=category, department=department,
             status=TicketStatus.OPEN, assignee=assignee, deadline=deadline, created_at=now,
-            updated_at=now, reasons=reasons, risks=risks, keywords=keywords,
+            updated_at=now, reasons=reasons, risks=risks,
         )
         .returning(tickets.c.id)
     ).scalar_one()
     data = {"level": level, "deadline": deadline.isoformat(), "assignee": assignee}
     add_event(conn, ticket_id, now=now, action="created", data=data)
     return int(ticket_id)
+
+
+def insert_ticket(conn: Connection, values: dict[str, Any]) -> int:
+    """One ticket row as it is (`create` without its event: the caller records that); its id."""
+    return int(conn.execute(insert(tickets).returning(tickets.c.id), values).scalar_one())
+
+
+def add_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """History events (ticket_id, at, actor, action, note, data) in one statement."""
+    if rows:
+        conn.execute(insert(ticket_events), rows)
 
 
 def add_event(
@@ -158,18 +168,23 @@ def linked_mentions(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def for_repeat(conn: Connection, *, platform: str, author: str,
-               since: datetime) -> Ticket | None:
-    """The author's latest ticket on this platform that is still open, or was made since."""
-    query = (
-        ticket_query()
-        .where(mentions.c.platform == platform, mentions.c.author == author,
-               or_(tickets.c.status.in_(UNRESOLVED), tickets.c.created_at >= since))
-        .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
-        .limit(1)
-    )
-    row = conn.execute(query).mappings().first()
-    return Ticket.from_row(row) if row else None
+def for_repeat_many(conn: Connection, *, platform: str, authors: Sequence[str],
+                    since: datetime) -> dict[str, int]:
+    """author -> id of their latest ticket on this platform that is still open, or was made
+    since `since`, for each of `authors` that has one."""
+    found: dict[str, int] = {}
+    for start in range(0, len(authors), 500):
+        query = (
+            select(mentions.c.author, tickets.c.id)
+            .join(mentions, mentions.c.id == tickets.c.mention_id)
+            .where(mentions.c.platform == platform,
+                   mentions.c.author.in_(list(authors[start:start + 500])),
+                   or_(tickets.c.status.in_(UNRESOLVED), tickets.c.created_at >= since))
+            .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+        )
+        for author, ticket_id in conn.execute(query):
+            found.setdefault(author, int(ticket_id))
+    return found
 
 
 def overdue(conn: Connection, now: datetime) -> list[Ticket]:
@@ -207,11 +222,20 @@ def without_incident(conn: Connection, ids: Sequence[int]) -> list[Ticket]:
     return records(conn, query.order_by(tickets.c.id))
 
 
-def in_incident(conn: Connection, incident_id: int, limit: int | None = None, *,
-                from_id: int = 0) -> list[Ticket]:
-    """The incident's tickets (those from ticket `from_id` on), in id order."""
-    query = ticket_query().where(tickets.c.incident_id == incident_id, tickets.c.id >= from_id)
-    return records(conn, query.order_by(tickets.c.id).limit(limit))
+def in_incident(conn: Connection, incident_id: int, limit: int | None = None) -> list[Ticket]:
+    query = ticket_query().where(tickets.c.incident_id == incident_id).order_by(tickets.c.id)
+    return records(conn, query.limit(limit))
+
+
+def incident_listing(conn: Connection, incident_id: int, limit: int, *, from_id: int = 0
+                     ) -> list[tuple[int, str | None, str]]:
+    """(ticket id, mention url, mention text) of the incident's tickets from `from_id` on,
+    in id order: what an incident message lists."""
+    query = (select(tickets.c.id, mentions.c.url, mentions.c.text)
+             .join(mentions, mentions.c.id == tickets.c.mention_id)
+             .where(tickets.c.incident_id == incident_id, tickets.c.id >= from_id)
+             .order_by(tickets.c.id).limit(limit))
+    return [(int(i), url, text) for i, url, text in conn.execute(query)]
 
 
 def count_in_incident(conn: Connection, incident_id: int, *, from_id: int = 0) -> int:

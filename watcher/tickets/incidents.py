@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from alerts.render import MAX_LISTED, render_incident, render_incident_update
+from alerts.render import MAX_LISTED, ListedTicket, render_incident, render_incident_update
 from alerts.routing import new_ticket_targets, on_duty
 from watcher.reasons import ReasonCode, reason
 from watcher.records import Ticket
@@ -19,33 +19,43 @@ from watcher.store import incidents as incident_store
 from watcher.store import outbox
 from watcher.store import tickets as ticket_store
 from watcher.tickets.notify import ticket_alert
-from watcher.tickets.window import IncidentWindow, Member, keywords, similar
+from watcher.tickets.window import Member
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from watcher.config import Config
     from watcher.store.db import Store
+    from watcher.tickets.batch import TicketBatch
 
 UPDATE_EVERY = timedelta(minutes=1)  # at most one message per incident and target this often
 
 
+def joined_values(values: dict[str, Any], incident_id: int, config: Config,
+                  now: datetime) -> dict[str, Any]:
+    """A ticket's columns once it is in the incident: level 1 with the `group` risk, the
+    incident among its reasons; a deadline only ever moves closer."""
+    return values | {
+        "incident_id": incident_id, "level": 1,
+        "risks": list(dict.fromkeys([*values["risks"], "group"])),
+        "reasons": list(dict.fromkeys([*values["reasons"],
+                                       reason(ReasonCode.INCIDENT, incident=incident_id)])),
+        "deadline": min(values["deadline"], now + config.sla.respond_within[0]),
+    }
+
+
 def absorb(store: Store, conn: Connection, config: Config, ticket: Ticket, now: datetime,
-           window: IncidentWindow, words: frozenset[str] | None = None) -> bool:
-    """Joins `ticket` to an incident, or starts one with it; True when its alert goes out as
-    the incident's (so the caller sends no alert of its own). A join is told when the batch
-    ends (`flush_updates`)."""
-    own = words if words is not None else keywords(ticket.text)
-    for incident in incident_store.open_since(conn, ticket.category, now - window.span):
-        if similar(own, frozenset(incident["keywords"])):
-            _join(conn, config, incident["id"], [ticket], now)
-            window.joined.setdefault(incident["id"], []).append(ticket.id)
-            return True
-    similar_ones = window.similar_to(ticket, own)
+           batch: TicketBatch, words: frozenset[str]) -> bool:
+    """Starts an incident with `ticket` and the similar tickets of the window when they are
+    enough; True when it did (its alert goes out as the incident's, so the caller sends no
+    alert of its own). A ticket similar to an open incident joins it before it is written
+    (`TicketBatch.open_incident`, `joined_values`)."""
+    window = batch.window
+    similar_ones = window.similar_to(ticket, words)
     member = Member(ticket.id, ticket.category, ticket.author, ticket.created_at)
     if len({m.author or f"#{m.id}" for m in [member, *similar_ones]}) \
             < config.incidents.min_complaints:
-        window.add(member, own)
+        window.add(member, words)
         return False
     # The window may hold tickets another replica has put in an incident meanwhile: only those
     # the store says are free make the group.
@@ -53,11 +63,13 @@ def absorb(store: Store, conn: Connection, config: Config, ticket: Ticket, now: 
     window.remove(m.id for m in similar_ones if m.id not in {t.id for t in free})
     group = [ticket, *free]
     if len({t.author or f"#{t.id}" for t in group}) < config.incidents.min_complaints:
-        window.add(member, own)
+        window.add(member, words)
         return False
-    words_of = {t.id: window.words(t.id) for t in free} | {ticket.id: own}
-    incident_id = incident_store.create(conn, category=ticket.category,
-                                        keywords=_common_words(words_of, own), now=now)
+    words_of = {t.id: window.words(t.id) for t in free} | {ticket.id: words}
+    common = _common_words(words_of, words)
+    incident_id = incident_store.create(conn, category=ticket.category, keywords=common,
+                                        now=now)
+    batch.incident_made(incident_id, ticket.category, common)
     _join(conn, config, incident_id, group, now)
     window.remove(t.id for t in group)
     _alert(store, conn, config, incident_id, now)
@@ -74,19 +86,14 @@ def _common_words(words_of: dict[int, frozenset[str]], own: frozenset[str]) -> l
 
 def _join(conn: Connection, config: Config, incident_id: int, members: list[Ticket],
           now: datetime) -> None:
-    """Members become level 1 with the `group` risk; a deadline only ever moves closer."""
+    """The first members of a new incident take its values (`joined_values`)."""
     incident_store.join(conn, incident_id, [m.id for m in members], now)
-    level_one = now + config.sla.respond_within[0]
     for member in members:
-        risks = list(dict.fromkeys([*member.risks, "group"]))
-        reasons = list(dict.fromkeys([*member.reasons,
-                                      reason(ReasonCode.INCIDENT, incident=incident_id)]))
-        ticket_store.change(
-            conn, member.id,
-            {"level": 1, "risks": risks, "reasons": reasons,
-             "deadline": min(member.deadline, level_one)},
-            now=now, action="incident", data={"incident": incident_id, "level": 1},
-        )
+        values = joined_values({"risks": member.risks, "reasons": member.reasons,
+                                "deadline": member.deadline}, incident_id, config, now)
+        del values["incident_id"]
+        ticket_store.change(conn, member.id, values, now=now, action="incident",
+                            data={"incident": incident_id, "level": 1})
 
 
 def _targets(config: Config, now: datetime) -> list[str]:
@@ -105,34 +112,37 @@ def _alert(store: Store, conn: Connection, config: Config, incident_id: int,
                    targets=_targets(config, now), title=title, body=body, now=now, level=1)
 
 
-def flush_updates(store: Store, conn: Connection, config: Config, window: IncidentWindow,
+def flush_updates(store: Store, conn: Connection, config: Config, batch: TicketBatch,
                   now: datetime) -> None:
     """Tells each target about the tickets that joined an incident in this batch: folded into
     the incident's update still waiting to be sent, else in a new update sent a minute after
     the incident's last message to that target (at once when that was longer ago)."""
-    for incident_id, joined in sorted(window.joined.items()):
+    for incident_id, joined in sorted(batch.joined.items()):
         prefix = f"incident:{incident_id}:"
+        texts: dict[int, tuple[str, str]] = {}  # first ticket listed -> title and body
         for target in _targets(config, now):
             waiting = outbox.foldable(conn, prefix + "update:", target, now)
-            first = int(waiting[1].rsplit(":", 1)[1]) if waiting else min(joined)
-            title, body = _update_text(conn, config, incident_id, first)
-            if waiting and outbox.fold(conn, waiting[0], title=title, body=body, now=now):
-                continue
-            if waiting:  # a dispatcher took it meanwhile: the newcomers go in a new one
-                first = min(joined)
-                title, body = _update_text(conn, config, incident_id, first)
+            if waiting:
+                title, body = _update_text(conn, incident_id, int(waiting[1].rsplit(":", 1)[1]),
+                                           texts)
+                if outbox.fold(conn, waiting[0], title=title, body=body, now=now):
+                    continue
+            # none waiting, or a dispatcher took it meanwhile: the newcomers go in a new one
             last = outbox.last_queued(conn, prefix, target)
-            outbox.enqueue(store, conn, alert_key=f"{prefix}update:{first}", targets=[target],
-                           title=title, body=body, now=now, level=1,
+            title, body = _update_text(conn, incident_id, min(joined), texts)
+            outbox.enqueue(store, conn, alert_key=f"{prefix}update:{min(joined)}",
+                           targets=[target], title=title, body=body, now=now, level=1,
                            due=max(now, last + UPDATE_EVERY) if last else now)
-    window.joined = {}
 
 
-def _update_text(conn: Connection, config: Config, incident_id: int,
-                 first: int) -> tuple[str, str]:
-    """The update listing the incident's tickets from ticket `first` on."""
-    newcomers = ticket_store.in_incident(conn, incident_id, limit=MAX_LISTED, from_id=first)
+def _update_text(conn: Connection, incident_id: int, first: int,
+                 texts: dict[int, tuple[str, str]]) -> tuple[str, str]:
+    """The update listing the incident's tickets from ticket `first` on (kept in `texts`)."""
+    if first in texts:
+        return texts[first]
+    listed = [ListedTicket(*row) for row in ticket_store.incident_listing(
+        conn, incident_id, MAX_LISTED, from_id=first)]
     joined = ticket_store.count_in_incident(conn, incident_id, from_id=first)
     total = ticket_store.count_in_incident(conn, incident_id)
-    return render_incident_update(incident_id, [ticket_alert(t, config) for t in newcomers],
-                                  joined, total)
+    texts[first] = render_incident_update(incident_id, listed, joined, total)
+    return texts[first]

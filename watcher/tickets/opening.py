@@ -1,5 +1,6 @@
-"""Opening a ticket, in the caller's transaction: assigned to whoever is on duty, with its
-creation event and its alert, or joined to an incident whose alert goes instead."""
+"""Opening a ticket, in the caller's batch (watcher.tickets.batch): assigned to whoever is on
+duty, with its creation event and its alert; or joined to an open incident, or starting one,
+whose alert goes instead."""
 
 from __future__ import annotations
 
@@ -16,39 +17,53 @@ from watcher.tickets.policy import TicketPolicy
 from watcher.tickets.window import keywords
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from watcher.scoring import Score
-    from watcher.store.db import Store
-    from watcher.tickets.window import IncidentWindow
+    from watcher.tickets.batch import TicketBatch
 
 
-def open_ticket(store: Store, conn: Connection, config: Config, *, mention: dict[str, Any],
-                score: Score, now: datetime, window: IncidentWindow) -> Ticket:
+def open_ticket(batch: TicketBatch, config: Config, *, mention: dict[str, Any], score: Score,
+                now: datetime) -> Ticket:
     """Writes the ticket, assigned to whoever is on duty now, with its creation event and its
-    alert (or, when it completes a burst of similar complaints, the incident's alert). The
-    ticket keeps its text's incident keywords, which the incident window reads."""
+    alert (or, when it is like an open incident or completes a burst of similar complaints,
+    the incident's). The ticket keeps its text's incident keywords, which the window reads."""
     assert score.level is not None
     shift = on_duty(config.duty, now, config.tz)
     words = keywords(mention["text"])
-    values: dict[str, Any] = dict(
-        mention_id=mention["id"], level=score.level, category=score.category,
-        department=score.department, deadline=TicketPolicy.from_config(config).deadline(
-            score.level, now), reasons=tuple(score.reasons), risks=tuple(score.risks),
-        assignee=shift.name if shift else None)
-    ticket_id = ticket_store.create(conn, **values | {"reasons": list(score.reasons),
-                                                      "risks": list(score.risks)},
-                                    now=now, keywords=sorted(words))
-    ticket = Ticket(  # what the store now holds, without reading it back
-        id=ticket_id, incident_id=None, status=TicketStatus.OPEN, created_at=now,
-        updated_at=now, acknowledged_at=None, resolved_at=None, closed_at=None,
-        last_progress_at=None, copies=0, copies_followers=0, copies_engagement=0,
-        source=mention["source"], platform=mention["platform"], url=mention["url"],
-        author=mention["author"], title=mention["title"], text=mention["text"],
-        mention_created_at=mention["created_at"], **values)
-    if not incidents.absorb(store, conn, config, ticket, now, window, words):
+    deadline = TicketPolicy.from_config(config).deadline(score.level, now)
+    values: dict[str, Any] = {
+        "mention_id": mention["id"], "level": score.level, "category": score.category,
+        "department": score.department, "status": TicketStatus.OPEN,
+        "assignee": shift.name if shift else None, "deadline": deadline, "created_at": now,
+        "updated_at": now, "reasons": list(score.reasons), "risks": list(score.risks),
+        "keywords": sorted(words), "incident_id": None}
+    created = {"level": score.level, "deadline": deadline.isoformat(),
+               "assignee": values["assignee"]}
+    incident = batch.open_incident(score.category, words)
+    if incident is not None:
+        values = incidents.joined_values(values, incident, config, now)
+    ticket = _record(ticket_store.insert_ticket(batch.conn, values), values, mention)
+    batch.event(ticket.id, "created", created)
+    batch.ticket_made(ticket.platform, ticket.author, ticket.id)
+    if incident is not None:
+        batch.event(ticket.id, "incident", {"incident": incident, "level": 1})
+        batch.joined.setdefault(incident, []).append(ticket.id)
+    elif not incidents.absorb(batch.store, batch.conn, config, ticket, now, batch, words):
         targets = new_ticket_targets(ticket.level, ticket.assignee, config.duty,
                                      config.alerts)
-        queue_ticket_alert(store, conn, config, ticket, kind="new", key="new", targets=targets,
-                           now=now)
+        queue_ticket_alert(batch.store, batch.conn, config, ticket, kind="new", key="new",
+                           targets=targets, now=now, sink=batch.alerts)
     return ticket
+
+
+def _record(ticket_id: int, values: dict[str, Any], mention: dict[str, Any]) -> Ticket:
+    """The ticket the store now holds, without reading it back."""
+    return Ticket(
+        id=ticket_id, mention_id=values["mention_id"], incident_id=values["incident_id"],
+        level=values["level"], category=values["category"], department=values["department"],
+        status=values["status"], assignee=values["assignee"], deadline=values["deadline"],
+        created_at=values["created_at"], updated_at=values["updated_at"], acknowledged_at=None,
+        resolved_at=None, closed_at=None, last_progress_at=None, copies=0, copies_followers=0,
+        copies_engagement=0, reasons=tuple(values["reasons"]), risks=tuple(values["risks"]),
+        source=mention["source"], platform=mention["platform"], url=mention["url"],
+        author=mention["author"], title=mention["title"], text=mention["text"],
+        mention_created_at=mention["created_at"])
