@@ -239,15 +239,15 @@ def extend(store: Store, row_ids: Sequence[int], until: datetime) -> None:
 def foldable(conn: Connection, key_prefix: str, target: str, now: datetime
              ) -> tuple[int, str] | None:
     """The pending row of an alert whose key starts with `key_prefix`, to `target`, that no
-    dispatcher has tried or holds: (id, alert key), for a later update to be folded into."""
-    query = (select(outbox.c.id, outbox.c.alert_key)
-             .where(outbox.c.target_key == target_key(target),
-                    outbox.c.alert_key.startswith(key_prefix, autoescape=True),
-                    outbox.c.status == "pending", outbox.c.attempts == 0,
-                    or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now))
-             .order_by(outbox.c.id.desc()).limit(1))
-    row = conn.execute(query).first()
-    return (int(row[0]), str(row[1])) if row else None
+    dispatcher has tried or holds: (id, alert key), for a later update to be folded into. Only
+    the key is asked of the database (so it reads the key's index, not every pending row)."""
+    query = select(outbox.c.id, outbox.c.alert_key, outbox.c.status, outbox.c.attempts,
+                   outbox.c.claimed_until).where(outbox.c.target_key == target_key(target),
+                                                 *_starting(key_prefix))
+    free = [(row.id, row.alert_key) for row in conn.execute(query)
+            if row.status == "pending" and row.attempts == 0
+            and (row.claimed_until is None or row.claimed_until < now)]
+    return max(free) if free else None
 
 
 def fold(conn: Connection, row_id: int, *, title: str, body: str, now: datetime) -> bool:
@@ -263,11 +263,17 @@ def fold(conn: Connection, row_id: int, *, title: str, body: str, now: datetime)
 def last_queued(conn: Connection, key_prefix: str, target: str) -> datetime | None:
     """When the latest alert whose key starts with `key_prefix` was queued to `target`."""
     query = select(func.max(outbox.c.created_at)).where(
-        outbox.c.target_key == target_key(target),
-        outbox.c.alert_key.startswith(key_prefix, autoescape=True))
+        outbox.c.target_key == target_key(target), *_starting(key_prefix))
     latest = conn.execute(query).scalar()
     if isinstance(latest, str):  # SQLite returns aggregates untyped
         latest = datetime.fromisoformat(latest)
     if latest is not None and latest.tzinfo is None:
         latest = latest.replace(tzinfo=UTC)
     return latest
+
+
+def _starting(prefix: str) -> tuple[Any, Any]:
+    """alert_key starts with `prefix`, as a range the (alert_key, target_key) index serves
+    (LIKE would read the whole outbox)."""
+    return (outbox.c.alert_key >= prefix,
+            outbox.c.alert_key < prefix[:-1] + chr(ord(prefix[-1]) + 1))

@@ -174,6 +174,7 @@ incidents = Table(
     Column("keywords", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("members", Integer, nullable=False, server_default="0"),  # tickets in it
 )
 
 tickets = Table(
@@ -206,6 +207,7 @@ tickets = Table(
     # the incident window is read, not recomputed; NULL for tickets made before they were kept.
     Column("keywords", JSON(none_as_null=True)),
     Index(None, "status", "deadline"),
+    Index(None, "created_at"),  # the incident window: tickets made within it
 )
 
 # Later mentions attached to a ticket: repeat complaints by the same author.

@@ -204,15 +204,16 @@ def wanting_progress(conn: Connection, levels: Sequence[int], before: datetime
 
 def window_members(conn: Connection, since: datetime, *, after: int | None = None
                    ) -> list[Any]:
-    """Tickets made since `since` (with ids above `after`) not in an incident: id, category,
-    author, created_at and keywords (the mention's text where they were not kept)."""
+    """Tickets made since `since`, or those with ids above `after`: id, category, author,
+    created_at, incident_id and keywords (the mention's text where they were not kept). Read
+    by one index range, when it was made or its id; the caller leaves out those in incidents
+    (a condition on incident_id would lead the database to that index: every ticket ever)."""
     query = (select(tickets.c.id, tickets.c.category, mentions.c.author, tickets.c.created_at,
-                    tickets.c.keywords,
+                    tickets.c.keywords, tickets.c.incident_id,
                     case((tickets.c.keywords.is_(None), mentions.c.text)).label("text"))
-             .join(mentions, mentions.c.id == tickets.c.mention_id)
-             .where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None)))
-    if after is not None:
-        query = query.where(tickets.c.id > after)
+             .join(mentions, mentions.c.id == tickets.c.mention_id))
+    query = query.where(tickets.c.id > after) if after is not None \
+        else query.where(tickets.c.created_at >= since)
     return list(conn.execute(query.order_by(tickets.c.id)))
 
 
@@ -238,9 +239,8 @@ def incident_listing(conn: Connection, incident_id: int, limit: int, *, from_id:
     return [(int(i), url, text) for i, url, text in conn.execute(query)]
 
 
-def count_in_incident(conn: Connection, incident_id: int, *, from_id: int = 0) -> int:
-    query = select(func.count()).where(tickets.c.incident_id == incident_id,
-                                       tickets.c.id >= from_id)
+def count_in_incident(conn: Connection, incident_id: int) -> int:
+    query = select(func.count()).where(tickets.c.incident_id == incident_id)
     return int(conn.execute(query).scalar_one())
 
 

@@ -81,7 +81,7 @@ class TicketBatch:
         ticket_store.add_events(self.conn, self.events)
         outbox.insert_rows(self.store, self.conn, self.alerts)
         self.events, self.alerts = [], []
-        for incident_id in sorted(self.joined):
-            incident_store.touch(self.conn, incident_id, self.now)
+        for incident_id, joined in sorted(self.joined.items()):
+            incident_store.grew(self.conn, incident_id, self.now, len(joined))
         incidents.flush_updates(self.store, self.conn, self.config, self, self.now)
         self.joined = {}

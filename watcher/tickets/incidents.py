@@ -116,33 +116,35 @@ def flush_updates(store: Store, conn: Connection, config: Config, batch: TicketB
                   now: datetime) -> None:
     """Tells each target about the tickets that joined an incident in this batch: folded into
     the incident's update still waiting to be sent, else in a new update sent a minute after
-    the incident's last message to that target (at once when that was longer ago)."""
+    the incident's last message to that target (at once when that was longer ago). An update's
+    key names the first ticket it lists and how many the incident had before it: what it says
+    costs the same however large the incident."""
     for incident_id, joined in sorted(batch.joined.items()):
         prefix = f"incident:{incident_id}:"
-        texts: dict[int, tuple[str, str]] = {}  # first ticket listed -> title and body
+        total = incident_store.members(conn, incident_id)
+        texts: dict[str, tuple[str, str]] = {}  # update key -> title and body
         for target in _targets(config, now):
             waiting = outbox.foldable(conn, prefix + "update:", target, now)
             if waiting:
-                title, body = _update_text(conn, incident_id, int(waiting[1].rsplit(":", 1)[1]),
-                                           texts)
+                title, body = _update_text(conn, waiting[1], total, texts)
                 if outbox.fold(conn, waiting[0], title=title, body=body, now=now):
                     continue
             # none waiting, or a dispatcher took it meanwhile: the newcomers go in a new one
             last = outbox.last_queued(conn, prefix, target)
-            title, body = _update_text(conn, incident_id, min(joined), texts)
-            outbox.enqueue(store, conn, alert_key=f"{prefix}update:{min(joined)}",
-                           targets=[target], title=title, body=body, now=now, level=1,
-                           due=max(now, last + UPDATE_EVERY) if last else now)
+            key = f"{prefix}update:{min(joined)}:{total - len(joined)}"
+            title, body = _update_text(conn, key, total, texts)
+            outbox.enqueue(store, conn, alert_key=key, targets=[target], title=title, body=body,
+                           now=now, level=1, due=max(now, last + UPDATE_EVERY) if last else now)
 
 
-def _update_text(conn: Connection, incident_id: int, first: int,
-                 texts: dict[int, tuple[str, str]]) -> tuple[str, str]:
-    """The update listing the incident's tickets from ticket `first` on (kept in `texts`)."""
-    if first in texts:
-        return texts[first]
-    listed = [ListedTicket(*row) for row in ticket_store.incident_listing(
-        conn, incident_id, MAX_LISTED, from_id=first)]
-    joined = ticket_store.count_in_incident(conn, incident_id, from_id=first)
-    total = ticket_store.count_in_incident(conn, incident_id)
-    texts[first] = render_incident_update(incident_id, listed, joined, total)
-    return texts[first]
+def _update_text(conn: Connection, key: str, total: int,
+                 texts: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    """The update of key `incident:ID:update:FIRST:BEFORE`: the incident's tickets from ticket
+    FIRST on, the incident having had BEFORE (kept in `texts`)."""
+    if key not in texts:
+        parts = key.split(":")
+        incident_id, first, before = int(parts[1]), int(parts[3]), int(parts[4])
+        listed = [ListedTicket(*row) for row in ticket_store.incident_listing(
+            conn, incident_id, MAX_LISTED, from_id=first)]
+        texts[key] = render_incident_update(incident_id, listed, total - before, total)
+    return texts[key]

@@ -163,9 +163,11 @@ class IncidentWindow:
             if stale:
                 self.invalidate()
                 self._loaded_at = now
-            for row in ticket_store.window_members(self._conn, now - self.span, after=self._mark):
+            since = now - self.span
+            for row in ticket_store.window_members(self._conn, since, after=self._mark):
                 self._mark = max(self._mark or 0, row.id)
-                if row.id not in self._window:
+                if row.incident_id is None and row.created_at >= since \
+                        and row.id not in self._window:
                     words = frozenset(row.keywords) if row.keywords is not None \
                         else keywords(row.text)
                     self._window.add(Member(row.id, row.category, row.author, row.created_at),
