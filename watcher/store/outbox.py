@@ -260,9 +260,10 @@ def fold(conn: Connection, row_id: int, *, title: str, body: str, now: datetime)
     return bool(done.rowcount)
 
 
-def last_queued(conn: Connection, key_prefix: str, target: str) -> datetime | None:
-    """When the latest alert whose key starts with `key_prefix` was queued to `target`."""
-    query = select(func.max(outbox.c.created_at)).where(
+def last_told(conn: Connection, key_prefix: str, target: str) -> datetime | None:
+    """When the latest alert whose key starts with `key_prefix` was sent to `target` (queued,
+    for one not sent yet)."""
+    query = select(func.max(func.coalesce(outbox.c.sent_at, outbox.c.created_at))).where(
         outbox.c.target_key == target_key(target), *_starting(key_prefix))
     latest = conn.execute(query).scalar()
     if isinstance(latest, str):  # SQLite returns aggregates untyped

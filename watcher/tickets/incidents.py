@@ -130,7 +130,7 @@ def flush_updates(store: Store, conn: Connection, config: Config, batch: TicketB
                 if outbox.fold(conn, waiting[0], title=title, body=body, now=now):
                     continue
             # none waiting, or a dispatcher took it meanwhile: the newcomers go in a new one
-            last = outbox.last_queued(conn, prefix, target)
+            last = outbox.last_told(conn, prefix, target)
             key = f"{prefix}update:{min(joined)}:{total - len(joined)}"
             title, body = _update_text(conn, key, total, texts)
             outbox.enqueue(store, conn, alert_key=key, targets=[target], title=title, body=body,
