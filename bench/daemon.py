@@ -10,6 +10,8 @@ ticket alert and what is measured is the pipeline, not a hold-back rule."""
 
 from __future__ import annotations
 
+import math
+import os
 import signal
 import sqlite3
 import subprocess
@@ -133,3 +135,75 @@ def _alert_rounds(server: PlatformServer, opts: DaemonOptions,
                 raise RuntimeError(f"watcher run exited {proc.returncode}")
             time.sleep(0.05)
     return alert_latencies(server), expected
+
+
+@dataclass
+class ManyResult:
+    """`watcher run` with many sources: through its first sweep and one more."""
+
+    feeds: int
+    first_sweep: float  # seconds from spawn until every source had run once
+    next_sweep: float  # seconds from then until every source had run once more
+    cpu_first: float  # CPU seconds of the process (and children) through the first sweep
+    cpu_next: float  # ... through the next one
+    rss_peak: int  # bytes, over both
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system) of `pid` so far, its waited-for children included."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return math.nan
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _last_run(database: Path) -> str:
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
+        return str(conn.execute("SELECT max(last_run_at) FROM sources").fetchone()[0])
+
+
+def _ran_since(database: Path, since: str) -> int:
+    try:
+        with sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM sources WHERE last_run_at > ?",
+                                    (since,)).fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def run_many(opts: DaemonOptions, texts: list[str], timeout: float = 900.0) -> ManyResult:
+    """`watcher run` with `opts.feeds` sources of `opts.items` items (a month old: stored and
+    scored, no tickets), every source on a sweep every `opts.every` seconds."""
+    work = Path(tempfile.mkdtemp(prefix="many-", dir=opts.workdir))
+    if len(texts) < opts.feeds * opts.items:
+        texts = (texts * math.ceil(opts.feeds * opts.items / len(texts)))
+    plan = Plan(feeds=opts.feeds, hosts=opts.hosts, items=opts.items, latency=opts.latency,
+                texts=tuple(texts[: opts.feeds * opts.items]), age=timedelta(days=30))
+    database = work / "watcher.db"
+    with PlatformServer(plan) as server, (work / "watcher.log").open("ab") as out:
+        every = f'schedule = ["sweep"]\nsweep_every = "{opts.every}s"\n'
+        config = watcher_config(work, server, sqlite_url(work), extra="[web]\nport = 0\n",
+                                source_extra=every)
+        started = time.perf_counter()
+        proc = subprocess.Popen([*watcher_command(), "--config", str(config), "run"],
+                                stdout=out, stderr=out, env=clean_env(), cwd=ROOT)
+        sampler = _RssSampler(proc.pid)
+        sampler.start()
+        try:
+            first = _wait_first_sweep(proc, database, opts.feeds, started, timeout)
+            cpu_first, mark, then = _cpu(proc.pid), _last_run(database), time.perf_counter()
+            while _ran_since(database, mark) < opts.feeds:
+                if proc.poll() is not None or time.perf_counter() - then > timeout:
+                    raise RuntimeError(f"watcher run did not sweep again (see {work})")
+                time.sleep(0.1)
+            next_sweep, cpu_next = time.perf_counter() - then, _cpu(proc.pid) - cpu_first
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            sampler.running = False
+            sampler.join()
+    return ManyResult(opts.feeds, first, next_sweep, cpu_first, cpu_next, sampler.peak)
