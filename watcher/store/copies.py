@@ -60,13 +60,18 @@ def band_owners(conn: Connection, bands: Iterable[int]) -> dict[int, BandOwner]:
     return found
 
 
-def claim_bands(store: Store, conn: Connection, source: str, claims: Mapping[int, int]) -> None:
-    """Claims band key -> mention id where no mention owns the key yet. In key order, so two
-    writers claiming overlapping keys wait for each other instead of deadlocking."""
+def claim_bands(store: Store, conn: Connection, source: str, claims: Mapping[int, int]
+                ) -> set[int]:
+    """Claims band key -> mention id where no mention owns the key yet; returns the keys it
+    claimed. In key order, so two writers claiming overlapping keys wait for each other
+    instead of deadlocking."""
     rows = [{"band": band, "mention_id": claims[band], "source": source}
             for band in sorted(claims)]
+    claimed: set[int] = set()
+    statement = store.insert_ignoring_conflicts(copy_bands).returning(copy_bands.c.band)
     for chunk in _chunks(rows, BAND_CHUNK):
-        conn.execute(store.insert_ignoring_conflicts(copy_bands), list(chunk))
+        claimed.update(band for (band,) in conn.execute(statement, list(chunk)))
+    return claimed
 
 
 def tickets_of(conn: Connection, mention_ids: Iterable[int]) -> dict[int, int]:
