@@ -25,7 +25,7 @@ from pathlib import Path
 from bench.configs import sqlite_url, watcher_config
 from bench.procs import ROOT, clean_env, tree_rss, watcher_command
 from bench.server import Plan, PlatformServer, alert_latencies
-from bench.texts import COMPLAINTS
+from bench.texts import COMPLAINTS, load_texts
 
 
 @dataclass
@@ -120,12 +120,16 @@ def _wait_first_sweep(proc: subprocess.Popen[bytes], database: Path, feeds: int,
 def _alert_rounds(server: PlatformServer, opts: DaemonOptions,
                   proc: subprocess.Popen[bytes]) -> tuple[list[float], int]:
     server.watch_served(True)
+    tails = list(dict.fromkeys(t[:30] for t in load_texts() if len(t) >= 30))
     expected = 0
     step = max(1, opts.feeds // max(1, opts.per_round))
     for round_ in range(opts.rounds):
         feeds = [(round_ + i * step) % opts.feeds for i in range(opts.per_round)]
-        texts = {feed: f"{COMPLAINTS[(round_ + i) % len(COMPLAINTS)]}（订单 {round_}-{feed}）"
-                 for i, feed in enumerate(feeds)}
+        # each in its own words (a real review's start after it): the same complaint again
+        # from another feed would be a near copy, linked to the first and not alerted
+        texts = {feed: f"{COMPLAINTS[(round_ + i) % len(COMPLAINTS)]}。"
+                       f"{tails[(round_ * opts.per_round + i) % len(tails)]}"
+                       f"（订单 {round_}-{feed}）" for i, feed in enumerate(feeds)}
         before = len(server.alerts)
         server.next_round(feeds, new_items=1, texts=texts)
         expected += len(feeds)

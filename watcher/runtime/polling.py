@@ -54,11 +54,11 @@ class Poller:
             renewing.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await renewing
+        if report.tickets:  # the dispatcher first: its alerts need not wait for the claim
+            self.on_tickets()
         self.metrics.observe_sweep(report, time.monotonic() - started)
         await asyncio.to_thread(claims.finish, self.store, source.name, slot, self.owner,
                                 datetime.now(UTC))
-        if report.tickets:
-            self.on_tickets()
         return True
 
     async def _renew(self, name: str, slot: datetime) -> None:
