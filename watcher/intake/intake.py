@@ -23,6 +23,7 @@ from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.text import strip_controls
+from watcher.tickets import incidents
 from watcher.tickets.batch import TicketBatch
 from watcher.tickets.opening import open_ticket
 from watcher.tickets.policy import TicketPolicy
@@ -150,6 +151,7 @@ class Intake:
                     report.tickets += self._ticket(batch, row, score, now)
             report.tickets += self._update_edited(batch, edited, known, scores, now, first_sweep)
             batch.flush()
+            incidents.flush_updates(self.store, conn, self.config, batch.joined, now)
             report.new += len(inserted.keys() - reposts)
             if last:
                 before = source_store.record_success(

@@ -13,7 +13,6 @@ from watcher.store import incidents as incident_store
 from watcher.store import outbox
 from watcher.store import tickets as ticket_store
 from watcher.store.tickets import SYSTEM_ACTOR
-from watcher.tickets import incidents
 from watcher.tickets.window import IncidentWindow, similar
 
 if TYPE_CHECKING:
@@ -77,11 +76,10 @@ class TicketBatch:
             self._repeats[(platform, author)] = ticket_id
 
     def flush(self) -> None:
-        """Writes what the batch gathered: events, alert rows, incident updates."""
+        """Writes what the batch gathered: events, alert rows, the incidents' new members
+        (`incidents.flush_updates` tells of them)."""
         ticket_store.add_events(self.conn, self.events)
         outbox.insert_rows(self.store, self.conn, self.alerts)
         self.events, self.alerts = [], []
         for incident_id, joined in sorted(self.joined.items()):
             incident_store.grew(self.conn, incident_id, self.now, len(joined))
-        incidents.flush_updates(self.store, self.conn, self.config, self, self.now)
-        self.joined = {}

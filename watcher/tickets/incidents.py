@@ -112,14 +112,15 @@ def _alert(store: Store, conn: Connection, config: Config, incident_id: int,
                    targets=_targets(config, now), title=title, body=body, now=now, level=1)
 
 
-def flush_updates(store: Store, conn: Connection, config: Config, batch: TicketBatch,
-                  now: datetime) -> None:
+def flush_updates(store: Store, conn: Connection, config: Config,
+                  joined_now: dict[int, list[int]], now: datetime) -> None:
     """Tells each target about the tickets that joined an incident in this batch: folded into
     the incident's update still waiting to be sent, else in a new update sent a minute after
-    the incident's last message to that target (at once when that was longer ago). An update's
+    the incident's last message to that target (at once when that was longer ago). `joined_now`:
+    incident -> the tickets that joined it (TicketBatch.joined, after its flush). An update's
     key names the first ticket it lists and how many the incident had before it: what it says
     costs the same however large the incident."""
-    for incident_id, joined in sorted(batch.joined.items()):
+    for incident_id, joined in sorted(joined_now.items()):
         prefix = f"incident:{incident_id}:"
         total = incident_store.members(conn, incident_id)
         texts: dict[str, tuple[str, str]] = {}  # update key -> title and body
