@@ -12,14 +12,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 
 from tests.flow import Flow, at
 from tests.servers import Receiver
+from watcher.intake import intake as intake_module
 from watcher.intake.intake import BATCH
 from watcher.runtime.dispatch import dispatch_for
-from watcher.store import claims
+from watcher.store import claims, outbox
 from watcher.store.db import Store
+from watcher.store.schema import outbox as outbox_table
 
 CORE = "新买的充电器充电的时候冒烟了，差点着火，太危险了"
 
@@ -98,3 +100,58 @@ def test_an_incident_is_updated_at_most_once_a_minute_per_target(
     assert send(now + timedelta(seconds=90)) == []  # a minute after the last update
     late = send(now + timedelta(seconds=122))
     assert len(late) == 2 and all("新增工单 #" in t and "共 11 条" in t for t in late)
+
+
+def test_an_update_a_dispatcher_took_meanwhile_is_not_folded_into(
+        store: Store, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    if store.is_sqlite:
+        pytest.skip("SQLite has one writer: no dispatcher claims a row while a batch writes")
+    flow = Flow(store, receiver)
+    now = at(23, 11)
+    flow.take(now, *similar_complaints(flow, 6))  # an incident, and one update waiting
+    real_fold = outbox.fold
+
+    def taken_first(conn: Any, row_id: int, **text: Any) -> bool:
+        with store.begin() as other:  # a dispatcher claims the row between look and fold
+            other.execute(update(outbox_table).where(outbox_table.c.id == row_id)
+                          .values(claimed_until=text["now"] + timedelta(seconds=30)))
+        return real_fold(conn, row_id, **text)
+
+    monkeypatch.setattr(outbox, "fold", taken_first)
+    flow.take(now + timedelta(seconds=5), *similar_complaints(flow, 2, seed=2))
+    with store.engine.connect() as conn:
+        updates = conn.execute(select(outbox_table.c.alert_key, outbox_table.c.title).where(
+            outbox_table.c.alert_key.like("incident:%:update:%"))).all()
+    # per target: the one taken (still saying 1 joined) and a new one with the 2 newcomers
+    assert sorted(title.split("·")[0].strip() for _, title in updates) == sorted(
+        ["[事件 #1] 新增工单 #6", "[事件 #1] 新增工单 2 张"] * 2), updates
+
+
+def test_a_failed_batch_leaves_nothing_of_itself_in_the_window(
+        store: Store, receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch's tickets were in the window when its transaction failed: the next batch reads
+    the window afresh (SQLite gives the next tickets the rolled-back ids)."""
+    flow = Flow(store, receiver)
+    now = at(23, 11)
+    flow.take(now, flow.mention("外卖送餐超时一个多小时，饭菜都凉了", "食客"))  # the window read
+
+    def fail(*args: Any) -> None:
+        raise RuntimeError("the store went away")
+
+    monkeypatch.setattr(intake_module.incidents, "flush_updates", fail)
+    with pytest.raises(RuntimeError):
+        flow.take(now, *similar_complaints(flow, 4))
+    monkeypatch.undo()
+    reads: list[str] = []
+
+    def window_reads(conn: Any, cursor: Any, sql: str, *_: Any) -> None:
+        if sql.startswith("SELECT tickets.id, tickets.category"):
+            reads.append(sql)
+
+    event.listen(store.engine, "before_cursor_execute", window_reads)
+    try:
+        assert flow.take(now, flow.mention("买的衣服起球掉色，质量太差了", "路人")).tickets == 1
+    finally:
+        event.remove(store.engine, "before_cursor_execute", window_reads)
+    assert len(reads) == 1 and "tickets.created_at >=" in reads[0] \
+        and "tickets.id >" not in reads[0]

@@ -143,12 +143,10 @@ class IncidentWindow:
         self._conn: Connection | None = None
         self._now: datetime | None = None
         self._synced = False
-        self.joined: dict[int, list[int]] = {}  # incident -> tickets joined in this batch
 
     def at(self, conn: Connection, now: datetime) -> IncidentWindow:
         """The window for a batch written at `now` in `conn` (read when a ticket first asks)."""
         self._conn, self._now, self._synced = conn, now, False
-        self.joined = {}
         return self
 
     def invalidate(self) -> None:
