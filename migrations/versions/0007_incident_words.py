@@ -1,6 +1,7 @@
 """incident words: each ticket keeps the keywords of its text, so the incident window of a
 sweep is read without recomputing them, and tickets are found by when they were made; each
-incident counts its members, so an update about it costs the same however large it is (#15)
+incident counts its members, so an update about it costs the same however large it is; the
+slot claims in hand are found by an index (renewed together, taken over) (#15)
 
 Revision ID: incident_words
 Revises: reports
@@ -25,9 +26,13 @@ def upgrade() -> None:
                                    nullable=False))
     op.execute("UPDATE incidents SET members = (SELECT count(*) FROM tickets "
                "WHERE tickets.incident_id = incidents.id)")
+    with op.batch_alter_table("slot_claims") as batch:
+        batch.create_index(op.f("ix_slot_claims_done_at_lease_until"), ["done_at", "lease_until"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("slot_claims") as batch:
+        batch.drop_index(op.f("ix_slot_claims_done_at_lease_until"))
     with op.batch_alter_table("incidents") as batch:
         batch.drop_column("members")
     with op.batch_alter_table("tickets") as batch:

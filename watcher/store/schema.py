@@ -104,6 +104,7 @@ slot_claims = Table(
     Column("lease_until", UtcDateTime, nullable=False),
     Column("done_at", UtcDateTime),
     Column("takeovers", Integer, nullable=False, default=0),
+    Index(None, "done_at", "lease_until"),  # claims in hand: renewed together, taken over
 )
 
 mentions = Table(
