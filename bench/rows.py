@@ -129,7 +129,9 @@ def fresh(result: ColdResult) -> list[Row]:
     if len(sizes) > 2:  # what one more item costs, start-up left out: last step against first
         first, last = (sizes[1].cpu - sizes[0].cpu) / (sizes[1].items - sizes[0].items), \
             (sizes[-1].cpu - sizes[-2].cpu) / (sizes[-1].items - sizes[-2].items)
-        ratio = last / first if first > 0 else math.nan
+        if first <= 0 or last <= 0:  # tiny sizes (--quick): noise; whole-process per item
+            first, last = sizes[0].cpu / sizes[0].items, sizes[-1].cpu / sizes[-1].items
+        ratio = last / first
         rows.append(Row(
             name, f"… CPU per more fresh item from {sizes[-2].items:,} to {sizes[-1].items:,} "
             f"÷ from {sizes[0].items:,} to {sizes[1].items:,} (flat)", f"{last * 1e3:.2f} ms",

@@ -54,7 +54,10 @@ def test_quick_benchmark_prints_every_row_with_sane_numbers(tmp_path: Path) -> N
     assert any("about one cause" in m for m in cold)  # the burst that is one incident
     assert "items -> seconds" in tables
     assert "snownlp" in str(first("2 cold sweep")["against"])
-    backends = {str(r["measure"]).split(":")[0] for r in by_scenario["3 store scale"]}
+    backends = {str(r["measure"]).split(":")[0] for r in by_scenario["3 store scale"]
+                if ": dedup" in str(r["measure"])}
+    against = [r for r in by_scenario["3 store scale"] if "against SQLite's" in str(r["measure"])]
+    assert len(against) == (POSTGRES_ENV in os.environ)  # PostgreSQL's dedup against SQLite's
     assert "SQLite" in backends and (POSTGRES_ENV not in os.environ or "PostgreSQL" in backends)
     assert all(r["result"] in ("PASS", "SHORT") for r in rows if r["target"])
     lookups = by_scenario["6 near-copy lookup"]
