@@ -142,6 +142,17 @@ def render_incident(incident_id: int, members: list[TicketAlert], tz: tzinfo,
     return title, "\n".join([head, *ticket_list(listed, count)])
 
 
+def render_incident_update(incident_id: int, newcomers: list[ListedTicket], joined: int,
+                           total: int) -> tuple[str, str]:
+    """The tickets that joined an open incident since its last message (`joined` of them, the
+    first MAX_LISTED listed), folded into one message."""
+    first = f"#{newcomers[0].ticket_id}" if newcomers else ""
+    what = f"新增工单 {first}" if joined == 1 else f"新增工单 {joined} 张"
+    title = f"[事件 #{incident_id}] {what} · 共 {total} 条"
+    head = f"事件 #{incident_id} {what}，共 {total} 条相似投诉"
+    return title, "\n".join([head, *ticket_list(newcomers, joined)])
+
+
 def render_digest(items: list[ListedTicket]) -> tuple[str, str]:
     """The alerts storm control held back for one target, as one message."""
     title = f"[汇总] {len(items)} 条提醒（一分钟内超过上限，合并发送）"

@@ -1,5 +1,5 @@
 """The table: one row per figure, with what it is compared with, the ratio, the target and
-PASS / MISS (empty for a figure that only explains another)."""
+PASS / SHORT (empty for a figure that only explains another)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class Row:
     against: str = ""
     ratio: str = ""
     target: str = ""
-    result: str = ""  # PASS, MISS, or "" for an explaining figure
+    result: str = ""  # PASS, SHORT (the target is not met), or "" for an explaining figure
     number: float = math.nan  # the value as a number, for tests and JSON
 
     def as_dict(self) -> dict[str, Any]:
@@ -24,7 +24,7 @@ class Row:
 
 
 def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
+    return "PASS" if ok else "SHORT"
 
 
 def seconds(value: float) -> str:

@@ -16,18 +16,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from bench import rows as make_rows
-from bench.daemon import DaemonOptions, run_daemon
+from bench.daemon import DaemonOptions, run_daemon, run_many
 from bench.procs import ROOT, load_note
 from bench.report import Row, render
 from bench.server import Plan, PlatformServer
 from bench.sweeps import Options, cold_sweep, warm_sweep
 from bench.texts import load_texts, source_of
 
-SCENARIOS = ("warm", "http", "cold", "store", "daemon", "copies")
+SCENARIOS = ("warm", "http", "cold", "store", "daemon", "many", "copies")
 QUICK = dict(feeds=20, hosts=4, items=3, latency=0.01, runs=1, cold_feeds=10, cold_items=10,
-             cold_runs=1, snownlp_texts=20, ticket_sizes="20", store_sizes="200,2000",
+             cold_runs=1, snownlp_texts=20, ticket_sizes="20,40,60", burst=20,
+             store_sizes="200,2000", many_feeds=20, many_items=2, many_every=2,
              store_feeds=20, store_items=10, store_runs=1, daemon_feeds=20, daemon_every=1,
              alert_rounds=1, alert_feeds=2, copy_sizes="200,2000", copy_runs=2)
 
@@ -49,8 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cold-runs", type=int, default=3)
     p.add_argument("--snownlp-texts", type=int, default=2000,
                    help="bare snownlp is timed on this many of the cold texts (0: all)")
-    p.add_argument("--ticket-sizes", default="1000,2000",
+    p.add_argument("--ticket-sizes", default="1000,5000,10000,20000",
                    help="cold sweeps of fresh items (tickets made), comma-separated; '' skips")
+    p.add_argument("--burst", type=int, default=2000,
+                   help="fresh complaints about one cause in one cold sweep (0: none)")
     p.add_argument("--store-sizes", default="10000,100000,1000000")
     p.add_argument("--store-feeds", type=int, default=1000)
     p.add_argument("--store-items", type=int, default=20)
@@ -65,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--copy-runs", type=int, default=5)
     p.add_argument("--daemon-feeds", type=int, default=1000)
     p.add_argument("--daemon-every", type=int, default=10, help="sweep interval, seconds")
+    p.add_argument("--many-feeds", type=int, default=10000,
+                   help="sources of `watcher run` for its memory and CPU per sweep")
+    p.add_argument("--many-items", type=int, default=2)
+    p.add_argument("--many-every", type=int, default=20, help="its sweep interval, seconds")
     p.add_argument("--alert-rounds", type=int, default=5)
     p.add_argument("--alert-feeds", type=int, default=10, help="new complaints per round")
     p.add_argument("--urlwatch", default=os.environ.get("URLWATCH") or shutil.which("urlwatch")
@@ -160,7 +168,9 @@ def _schema(url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> list[Row]:
+def run(args: argparse.Namespace, out: Callable[[str], None] = print
+        ) -> tuple[list[Row], str]:
+    """The rows of every chosen scenario, and the fresh cold sweeps' scaling table."""
     chosen = {s.strip() for s in args.only.split(",") if s.strip()}
     texts = load_texts(args.texts)
     rows: list[Row] = []
@@ -170,16 +180,22 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> list[Ro
                        cold_feeds=args.cold_feeds, cold_items=args.cold_items,
                        cold_runs=args.cold_runs, snownlp_texts=args.snownlp_texts,
                        urlwatch=args.urlwatch, workdir=workdir,
-                       ticket_sizes=tuple(int(v) for v in args.ticket_sizes.split(",") if v))
+                       ticket_sizes=tuple(int(v) for v in args.ticket_sizes.split(",") if v),
+                       burst_size=args.burst)
+        cold: list[Any] = []  # the cold sweep's result, for the scaling table
         steps: list[tuple[str, Callable[[], list[Row]]]] = [
             ("warm", lambda: make_rows.warm(warm_sweep(opts, texts), opts)),
             ("http", lambda: make_rows.http(_http_cost(args, texts), opts)),
-            ("cold", lambda: make_rows.cold(cold_sweep(opts, texts), opts, source_of(args.texts))),
+            ("cold", lambda: make_rows.cold(_kept(cold, cold_sweep(opts, texts)), opts,
+                                            source_of(args.texts))),
             ("store", lambda: make_rows.store(_store(args, workdir), args)),
             ("daemon", lambda: make_rows.daemon(run_daemon(DaemonOptions(
                 feeds=args.daemon_feeds, hosts=args.hosts, items=args.items,
                 latency=args.latency, every=args.daemon_every, rounds=args.alert_rounds,
                 per_round=args.alert_feeds, workdir=workdir), texts))),
+            ("many", lambda: make_rows.many(run_many(DaemonOptions(
+                feeds=args.many_feeds, hosts=args.hosts, items=args.many_items,
+                latency=args.latency, every=args.many_every, workdir=workdir), texts))),
             ("copies", lambda: make_rows.copies(_store(args, workdir, "bench.copyscale"))),
         ]
         for name, step in steps:
@@ -190,20 +206,29 @@ def run(args: argparse.Namespace, out: Callable[[str], None] = print) -> list[Ro
             found = step()
             rows += found
             out(f"[bench] {name}: {time.perf_counter() - started:.1f} s")
-    return rows
+    scaling = make_rows.scaling(cold[0]) if cold and cold[0].ticketing else ""
+    return rows, scaling
+
+
+def _kept(into: list[Any], value: Any) -> Any:
+    into.append(value)
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     before = load_note()
     started = time.perf_counter()
-    rows = run(args, out=lambda line: print(line, file=sys.stderr, flush=True))
+    rows, scaling = run(args, out=lambda line: print(line, file=sys.stderr, flush=True))
     notes = [f"machine: {before} at the start, {load_note()} at the end",
              f"sizes: {'--quick' if args.quick else 'full'}; {args.runs} warm runs, "
              f"{args.cold_runs} cold runs, {args.store_runs} store runs (medians)",
              f"took {time.perf_counter() - started:.0f} s"]
-    table = render("Watcher benchmarks (issue #7)", notes, rows)
+    table = render("Watcher benchmarks (issues #7, #15)", notes, rows)
     print(table)
+    if scaling:
+        print("## Fresh cold sweeps (complaints ticketed): items -> seconds\n")
+        print(scaling)
     if args.json:
         args.json.write_text(json.dumps([r.as_dict() for r in rows], ensure_ascii=False,
                                         indent=1, default=_finite), encoding="utf-8")

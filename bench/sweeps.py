@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -16,6 +17,7 @@ from typing import Any
 from bench.configs import sqlite_url, urlwatch_files, watcher_config
 from bench.procs import Timed, clean_env, median, run_timed, watcher_command
 from bench.server import Plan, PlatformServer
+from bench.texts import burst
 
 # Items this old are stored and scored on a source's first sweep but make no tickets
 # (`[monitor] max_age`, 7 days by default): the cold sweep measures fetch -> dedup -> score ->
@@ -35,7 +37,8 @@ class Options:
     cold_items: int = 20
     cold_runs: int = 3
     snownlp_texts: int = 2000  # bare snownlp is timed on this many of the cold texts
-    ticket_sizes: tuple[int, ...] = (1000, 2000)  # cold sweeps that make tickets, apart
+    ticket_sizes: tuple[int, ...] = (1000, 5000, 10000, 20000)  # fresh cold sweeps: scaling
+    burst_size: int = 2000  # fresh complaints about one cause in one sweep (0: none)
     concurrency: int = 100  # Watcher's [http] defaults, for the latency limit
     per_host: int = 8
     urlwatch: str | None = None
@@ -127,6 +130,18 @@ def _urlwatch_prime(opts: Options, server: PlatformServer, directory: Path
     return command, None
 
 
+@dataclass(frozen=True)
+class Ticketing:
+    """A cold sweep of fresh items, whose complaints become tickets."""
+
+    items: int
+    tickets: int
+    wall: float
+    cpu: float
+    incidents: int  # incidents made
+    largest: int  # tickets in the largest one
+
+
 @dataclass
 class ColdResult:
     runs: list[Timed]
@@ -138,7 +153,8 @@ class ColdResult:
     snownlp: list[float]  # seconds for `snownlp_n` texts, one figure per run
     snownlp_n: int
     snownlp_error: str | None = None
-    ticketing: list[tuple[int, int, float]] = field(default_factory=list)
+    ticketing: list[Ticketing] = field(default_factory=list)
+    burst: Ticketing | None = None
     scorer: tuple[int, float, float] = (0, math.nan, math.nan)  # texts, seconds, model load
 
 
@@ -164,13 +180,16 @@ def cold_sweep(opts: Options, texts: list[str]) -> ColdResult:
         new=sum(s["new"] for s in sources), complaints=sum(s["complaints"] for s in sources),
         tickets=sum(s["tickets"] for s in sources), snownlp=snow, snownlp_n=len(sample),
         snownlp_error=error, ticketing=ticketing(opts, texts),
+        burst=ticketing(opts, burst(opts.burst_size, texts), (opts.burst_size,))[0]
+        if opts.burst_size else None,
         scorer=(total, median(ours), load),
     )
 
 
 def _one_cold(server: PlatformServer, workdir: Path, prefix: str
               ) -> tuple[Timed, float, dict[str, Any]]:
-    """One `watcher sweep` into a new store: the timing, the start-up, the --json report."""
+    """One `watcher sweep` into a new store: the timing, the start-up, the --json report (and
+    the store, as "work")."""
     work = Path(tempfile.mkdtemp(prefix=prefix, dir=workdir))
     config = watcher_config(work, server, sqlite_url(work))
     out = work / "sweep.json"
@@ -180,23 +199,37 @@ def _one_cold(server: PlatformServer, workdir: Path, prefix: str
     if timed.returncode not in (0, 1):
         raise RuntimeError(f"cold sweep exited {timed.returncode}: see {work}")
     report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    report["work"] = str(work)
     return timed, (server.first_request or timed.ended) - timed.started, report
 
 
-def ticketing(opts: Options, texts: list[str]) -> list[tuple[int, int, float]]:
+def ticketing(opts: Options, texts: list[str], sizes: tuple[int, ...] | None = None
+              ) -> list[Ticketing]:
     """Cold sweeps of fresh items (dated now, so complaints become tickets) at each of
-    `opts.ticket_sizes` items (10 per feed): (items, tickets, seconds) for each."""
+    `sizes` items (10 per feed; `opts.ticket_sizes` by default)."""
     found = []
-    for size in opts.ticket_sizes:
+    for size in sizes or opts.ticket_sizes:
         feeds = max(1, size // 10)
+        if len(texts) < feeds * 10:
+            texts = (texts * math.ceil(feeds * 10 / len(texts)))[: feeds * 10]
         plan = Plan(feeds=feeds, hosts=min(opts.hosts, feeds), items=10, latency=opts.latency,
                     texts=tuple(texts[: feeds * 10]))
         with PlatformServer(plan) as server:
             timed, _, report = _one_cold(server, opts.workdir, f"tickets{size}-")
         sources = report.get("sources", [])
-        found.append((sum(s["fetched"] for s in sources), sum(s["tickets"] for s in sources),
-                      timed.wall))
+        incidents, largest = _incidents(Path(report["work"]) / "watcher.db")
+        found.append(Ticketing(sum(s["fetched"] for s in sources),
+                               sum(s["tickets"] for s in sources), timed.wall, timed.cpu,
+                               incidents, largest))
     return found
+
+
+def _incidents(database: Path) -> tuple[int, int]:
+    """How many incidents the store has, and how many tickets the largest one has."""
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
+        sizes = [n for (n,) in conn.execute(
+            "SELECT count(*) FROM tickets WHERE incident_id IS NOT NULL GROUP BY incident_id")]
+    return len(sizes), max(sizes, default=0)
 
 
 def score_alone(kind: str, texts: list[str], runs: int, workdir: Path

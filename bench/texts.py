@@ -45,3 +45,16 @@ COMPLAINTS = [
     "退款拖了一个月还没到账，再不处理我就找媒体曝光",
     "吃了你们的外卖食物中毒，进了医院，我要找律师起诉",
 ]
+
+
+# One viral incident: the same complaint in everyone's own words. Each text is this core plus a
+# distinct piece of a real review, so the texts are similar (incident keywords) but no two are
+# near copies of each other (3-character shingles), and each one is ticketed.
+BURST_CORE = "新买的充电器充电的时候冒烟了，差点着火，太危险了"
+
+
+def burst(count: int, texts: list[str] | None = None) -> list[str]:
+    """`count` complaints about one cause, each with its own ending."""
+    pool = texts or load_texts()
+    tails = list(dict.fromkeys(t[:20] for t in pool if len(t) >= 20))
+    return [f"{BURST_CORE}。{tails[i % len(tails)]}（{i}）" for i in range(count)]

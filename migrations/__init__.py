@@ -5,4 +5,4 @@ HEAD names the newest revision so start-up can tell the schema is current withou
 Alembic; tests check it against the revisions in versions/.
 """
 
-HEAD = "corrections"
+HEAD = "incident_words"

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_quick_benchmark_prints_every_row_with_sane_numbers(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WATCHER_")}
-    halves = {"a": "warm,http,cold", "b": "store,daemon,copies"}  # side by side: two cores, ~10 s
+    halves = {"a": "warm,http,cold", "b": "store,daemon,many,copies"}  # side by side: 2 cores
     running = {
         half: subprocess.Popen(
             [sys.executable, "-m", "bench", "--quick", "--only", only, "--urlwatch", "",
@@ -49,17 +49,26 @@ def test_quick_benchmark_prints_every_row_with_sane_numbers(tmp_path: Path) -> N
     clients = [r for r in by_scenario["1 warm sweep"] if "per 304 request" in str(r["measure"])]
     assert len(clients) >= 3 and all(0 < float(r["number"]) < 100_000 for r in clients)
     assert 0 < float(first("2 cold sweep")["number"]) < 1_000_000  # items per second
+    cold = [str(r["measure"]) for r in by_scenario["2 cold sweep"]]
+    assert any("fresh items" in m and "40 items" in m for m in cold)  # the scaling sizes
+    assert any("about one cause" in m for m in cold)  # the burst that is one incident
+    assert "items -> seconds" in tables
     assert "snownlp" in str(first("2 cold sweep")["against"])
-    backends = {str(r["measure"]).split(":")[0] for r in by_scenario["3 store scale"]}
+    backends = {str(r["measure"]).split(":")[0] for r in by_scenario["3 store scale"]
+                if ": dedup" in str(r["measure"])}
+    against = [r for r in by_scenario["3 store scale"] if "against SQLite's" in str(r["measure"])]
+    assert len(against) == (POSTGRES_ENV in os.environ)  # PostgreSQL's dedup against SQLite's
     assert "SQLite" in backends and (POSTGRES_ENV not in os.environ or "PostgreSQL" in backends)
-    assert all(r["result"] in ("PASS", "MISS") for r in by_scenario["3 store scale"]
-               if r["target"])
+    assert all(r["result"] in ("PASS", "SHORT") for r in rows if r["target"])
     lookups = by_scenario["6 near-copy lookup"]
     assert {str(r["measure"]).split(":")[0] for r in lookups} == backends
     assert all(0 < float(r["number"]) < 10 and "10 copies" in str(r["measure"]) for r in lookups)
     assert 10 * 2**20 < float(first("4 memory")["number"]) < 2 * 2**30  # bytes
+    many = [r for r in by_scenario["4 memory"] if "20 sources" in str(r["measure"])]
+    assert many and 10 * 2**20 < float(many[0]["number"]) < 2 * 2**30
     alerts = first("5 alert latency")
     assert alerts["result"] == "PASS", alerts  # every complaint's alert arrived
+    assert "≤ 300 ms / 600 ms" in str(by_scenario["5 alert latency"][1]["target"])
     assert 0 < float(alerts["number"]) < 30
     assert tables.count("\n| ") >= len(rows) + 2  # each table's header and one line per row
     assert f"{os.cpu_count()} cores" in tables

@@ -122,11 +122,12 @@ def test_racing_writers_link_the_later_text_to_the_first(store: Store, receiver:
     first_claimed, second_looked = threading.Event(), threading.Event()
     real_claim, real_owners = copy_store.claim_bands, copy_store.band_owners
 
-    def claim_and_hold(store_: Store, conn: Any, source: str, claims: Any) -> None:
-        real_claim(store_, conn, source, claims)
+    def claim_and_hold(store_: Store, conn: Any, source: str, claims: Any) -> set[int]:
+        claimed = real_claim(store_, conn, source, claims)
         if source == "tousu":  # keep the first writer's transaction open until the other read
             first_claimed.set()
             assert second_looked.wait(20)
+        return claimed
 
     def owners(conn: Any, bands: Any) -> Any:
         found = real_owners(conn, bands)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from sqlalchemy import event
+
 from watcher.store.db import Store
-from watcher.tickets.incidents import COMMON_KEYWORD, LazyWindow, Window, keywords, similar
+from watcher.tickets.window import COMMON_KEYWORD, IncidentWindow, Window, keywords, similar
 
 LATE = [
     "外卖送餐超时一个多小时，饭菜都凉了，太差了",
@@ -38,7 +40,7 @@ def test_the_index_finds_what_a_full_scan_finds() -> None:
     texts = LATE + OTHER + [t + "，请尽快处理" for t in LATE + OTHER]
     tickets = [complaint(id=i, text=t, category="logistics", author=str(i))
                for i, t in enumerate(texts)]
-    window = Window(tickets[:-1])
+    window = Window((t, keywords(t.text)) for t in tickets[:-1])
     newcomer = tickets[-1]
     words = keywords(newcomer.text)
     found = {t.id for t in window.similar_to(newcomer, words)}
@@ -47,18 +49,19 @@ def test_the_index_finds_what_a_full_scan_finds() -> None:
     window.remove(sorted(found))
     assert window.similar_to(newcomer, words) == []
     other_category = complaint(**vars(newcomer) | {"category": "service"})
-    assert Window(tickets[:-1]).similar_to(other_category, words) == []
+    assert Window((t, keywords(t.text)) for t in tickets[:-1]).similar_to(
+        other_category, words) == []
 
 
 def test_a_keyword_every_recent_ticket_shares_is_left_out() -> None:
     common = [complaint(id=i, text=f"送餐超时{i}号单", category="logistics", author=str(i))
               for i in range(COMMON_KEYWORD + 1)]
-    window = Window(common)
+    window = Window((t, keywords(t.text)) for t in common)
     newcomer = complaint(id=-1, text="送餐超时", category="logistics", author="x")
     assert window.similar_to(newcomer, keywords(newcomer.text)) == []
 
 
-def test_the_lazy_window_reads_a_category_only_when_a_ticket_of_it_asks(store: Store) -> None:
+def test_the_window_reads_only_what_is_new_and_what_is_recent(store: Store) -> None:
     from tests.console_harness import add_ticket
 
     now = datetime.now(UTC)
@@ -72,14 +75,26 @@ def test_the_lazy_window_reads_a_category_only_when_a_ticket_of_it_asks(store: S
                  "product_quality": complaint(id=0, text=OTHER[1] + "，还没人管",
                                               category="product_quality")}
 
-    def found(window: Window, category: str) -> list[int]:
+    def found(window: IncidentWindow, category: str) -> list[int]:
         newcomer = newcomers[category]
         return [t.id for t in window.similar_to(newcomer, keywords(newcomer.text))]
 
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute",
+                 lambda conn, cursor, sql, *args: statements.append(sql))
+    window = IncidentWindow(timedelta(hours=1))
     with store.engine.connect() as conn:
-        lazy = LazyWindow(conn, now - timedelta(hours=1))
-        window = lazy.get("logistics")
+        window.at(conn, now)
+        assert statements == []  # nothing read until a ticket asks
         assert found(window, "logistics") == [late]
-        assert found(window, "product_quality") == []  # not read yet
-        assert found(lazy.get("product_quality"), "product_quality") == [broken]
-        assert lazy.get("logistics") is window and found(window, "logistics") == [late]
+        assert found(window, "product_quality") == [broken]
+        assert len(statements) == 1  # one read for the batch
+    later = add_ticket(store, text=LATE[1] + "，第二次", category="logistics", level=3,
+                       created=now + timedelta(seconds=10))
+    statements.clear()
+    with store.engine.connect() as conn:
+        window.at(conn, now + timedelta(seconds=20))
+        assert found(window, "logistics") == [late, later]
+        assert len(statements) == 1 and "tickets.id >" in statements[0]  # only what is new
+        window.at(conn, now + timedelta(minutes=51))  # past `late`'s hour; read afresh
+        assert found(window, "logistics") == [later]

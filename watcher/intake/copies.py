@@ -66,9 +66,12 @@ def claim(store: Store, conn: Connection, source: str, signatures: Mapping[str, 
                 claims.setdefault(band, mention_id)
     if not claims:
         return {}
-    copy_store.claim_bands(store, conn, source, claims)
+    claimed = copy_store.claim_bands(store, conn, source, claims)
+    # Only a text with a band key it could not claim can be a copy of a racing writer's: its
+    # copies share a band key with it (as the lookup itself assumes), now owned by another.
     return originals(conn, source, {k: signatures[k] for k in originals_now
-                                    if k in signatures and k in stored})
+                                    if k in signatures and k in stored
+                                    and not claimed.issuperset(signatures[k].bands)})
 
 
 def add_reach(store: Store, conn: Connection, copies: Iterable[dict[str, Any]],

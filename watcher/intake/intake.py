@@ -11,7 +11,7 @@ import contextlib
 import hashlib
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,17 +24,20 @@ from watcher.store import mentions as mention_store
 from watcher.store import sources as source_store
 from watcher.store import tickets as ticket_store
 from watcher.text import strip_controls
-from watcher.tickets.incidents import LazyWindow
+from watcher.tickets import incidents
+from watcher.tickets.batch import TicketBatch
 from watcher.tickets.opening import open_ticket
 from watcher.tickets.policy import TicketPolicy
 from watcher.tickets.reach import raise_for_reach, spread_by_copies
 from watcher.tickets.repeats import link_repeat
+from watcher.tickets.window import IncidentWindow
 
 if TYPE_CHECKING:
     from watcher.intake.nearcopy import Signature
     from watcher.scoring import Score, Scorer
     from watcher.store.db import Store
 
+BATCH = 500  # mentions per transaction: the longest another writer waits is one batch
 MAX_TEXT = 10_000  # characters kept and scored; longer posts are cut
 LIMITS = {"author": 300, "platform": 100, "title": 2_000, "parent_id": 500}
 
@@ -68,15 +71,31 @@ class Intake:
         # SQLite has one writer; taking turns here avoids "database is locked" on upgrades
         # from a read to a write transaction. PostgreSQL writers run side by side.
         self._write_lock = threading.Lock() if store.is_sqlite else None
+        # One incident window for every batch this intake writes, one batch at a time.
+        self.window = IncidentWindow(config.incidents.window)
+        self._window_lock = threading.Lock()
 
     def take(self, source: SourceConfig, result: FetchResult, now: datetime) -> SourceReport:
+        """Takes what one fetch returned, in transactions of at most BATCH mentions (a huge
+        page holds the store's write lock for one batch at a time, so other writers get in
+        between); the source's state and cursor go with the last, so a crash before it only
+        means the page is read again, its stored mentions known."""
         if unchanged(result):
             self.take_unchanged([(source, result, now)])
             return SourceReport(source.name, warnings=list(result.warnings))
-        if self._write_lock is None:
-            return self._take(source, result, now)
-        with self._write_lock:
-            return self._take(source, result, now)
+        report = SourceReport(source.name, warnings=list(result.warnings))
+        batch = _distinct([_without_controls(m) for m in result.mentions])
+        report.fetched = len(batch)
+        kept = {key: m for key, m in batch.items() if self._wanted(m)}
+        keys = list(kept)
+        starts = range(0, len(keys), BATCH) if keys else range(1)
+        for start in starts:
+            chunk = {key: kept[key] for key in keys[start:start + BATCH]}
+            with self._write_lock or contextlib.nullcontext():
+                self._take_batch(source, result, now, chunk, report,
+                                 last=start + BATCH >= len(keys))
+        report.duplicates = len(kept) - report.new
+        return report
 
     def take_unchanged(self, answers: list[tuple[SourceConfig, FetchResult, datetime]]) -> None:
         """304 Not Modified answers: nothing to read, dedup or score, only each source's state
@@ -92,11 +111,8 @@ class Intake:
                                                      fetched=0, new=0)
                 health.after_success(self.store, conn, self.config, before, now)
 
-    def _take(self, source: SourceConfig, result: FetchResult, now: datetime) -> SourceReport:
-        report = SourceReport(source.name, warnings=list(result.warnings))
-        batch = _distinct([_without_controls(m) for m in result.mentions])
-        report.fetched = len(batch)
-        kept = {key: m for key, m in batch.items() if self._wanted(m)}
+    def _take_batch(self, source: SourceConfig, result: FetchResult, now: datetime,
+                    kept: dict[str, Mention], report: SourceReport, *, last: bool) -> None:
         with self.store.engine.connect() as conn:
             state = source_store.get(conn, source.name)
             known = mention_store.existing(conn, source.name, list(kept))
@@ -118,11 +134,13 @@ class Intake:
         to_score = [m for k, m in fresh.items() if k not in reposts] + list(edited.values())
         scores = self._score(source, to_score)
         first_sweep = state.first_swept_at is None
-        with self.store.begin() as conn:
-            window = LazyWindow(conn, now - self.config.incidents.window)
+        with self._window_lock, self._window_kept_on_failure(), self.store.begin() as conn:
             rows = [self._row(k, m, now, fingerprints[k], original_of.get(k), signatures.get(k),
                               scores.get(id(m))) for k, m in fresh.items()]
             inserted = mention_store.insert_new(self.store, conn, source.name, rows, now)
+            batch = TicketBatch(self.store, conn, self.config, now, self.window,
+                                [(row["platform"], row["author"]) for row in rows
+                                 if row["author"]])
             reposts |= self._claim_originals(conn, source.name, rows, inserted, signatures)
             spread = copies.add_reach(self.store, conn, (
                 row | {"id": inserted[row["external_id"]]} for row in rows
@@ -136,21 +154,31 @@ class Intake:
                 row["id"] = inserted[key]
                 report.complaints += score.complaint
                 if self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                    report.tickets += self._ticket(conn, row, score, now, window)
-            report.tickets += self._update_edited(conn, edited, known, scores, now, first_sweep,
-                                                  window)
+                    report.tickets += self._ticket(batch, row, score, now)
+            report.tickets += self._update_edited(batch, edited, known, scores, now, first_sweep)
+            batch.flush()
+            incidents.flush_updates(self.store, conn, self.config, batch.joined, now)
             for mention_id, m in spreading.items():
                 mention_store.update_edited(conn, mention_id, {"engagement": m.engagement})
                 raise_for_reach(self.store, conn, self.config, mention_id, reach_reasons(
                     self.reach, None, engagement_total(m.engagement)), now)
-            report.new = len(inserted.keys() - reposts)
-            report.duplicates = len(kept) - report.new
-            before = source_store.record_success(
-                self.store, conn, source.name, cursor=result.cursor, now=now,
-                fetched=report.fetched, new=report.new,
-            )
-            health.after_success(self.store, conn, self.config, before, now)
-        return report
+            report.new += len(inserted.keys() - reposts)
+            if last:
+                before = source_store.record_success(
+                    self.store, conn, source.name, cursor=result.cursor, now=now,
+                    fetched=report.fetched, new=report.new,
+                )
+                health.after_success(self.store, conn, self.config, before, now)
+
+    @contextlib.contextmanager
+    def _window_kept_on_failure(self) -> Iterator[None]:
+        """A transaction that fails rolls back the tickets the window was told of: it is read
+        afresh by the next batch."""
+        try:
+            yield
+        except BaseException:
+            self.window.invalidate()
+            raise
 
     def _spreading(self, conn: Any, seen: dict[str, Mention], known: dict[str, Any]
                    ) -> dict[int, Mention]:
@@ -232,11 +260,12 @@ class Intake:
         }
         return row | _score_columns(score)
 
-    def _update_edited(self, conn: Any, edited: dict[str, Mention], known: dict[str, Any],
-                       scores: dict[int, Score], now: datetime, first_sweep: bool,
-                       window: LazyWindow) -> int:
+    def _update_edited(self, batch: TicketBatch, edited: dict[str, Mention],
+                       known: dict[str, Any], scores: dict[int, Score], now: datetime,
+                       first_sweep: bool) -> int:
         """Edited mentions get their new text and score; a new ticket if they now need one."""
         opened = 0
+        conn = batch.conn
         for key, m in edited.items():
             mention_id = known[key][0]
             score = scores[id(m)]
@@ -246,16 +275,15 @@ class Intake:
             row = mention_store.by_ids(conn, [mention_id])[mention_id]
             if row["duplicate_of"] is None and not ticket_store.has_ticket(conn, mention_id) \
                     and self.policy.qualifies(score.level, row["created_at"], now, first_sweep):
-                opened += self._ticket(conn, row, score, now, window)
+                opened += self._ticket(batch, row, score, now)
         return opened
 
-    def _ticket(self, conn: Any, mention: dict[str, Any], score: Score, now: datetime,
-                window: LazyWindow) -> int:
+    def _ticket(self, batch: TicketBatch, mention: dict[str, Any], score: Score,
+                now: datetime) -> int:
         """1 for a new ticket; 0 when the mention is a repeat linked to its author's ticket."""
-        if link_repeat(self.store, conn, self.config, mention, now) is not None:
+        if link_repeat(batch, self.config, mention, now) is not None:
             return 0
-        open_ticket(self.store, conn, self.config, mention=mention, score=score, now=now,
-                    window=window)
+        open_ticket(batch, self.config, mention=mention, score=score, now=now)
         return 1
 
 

@@ -32,17 +32,17 @@ def claim(store: Store, source: str, slot: datetime, owner: str, now: datetime,
         return taken is not None
 
 
-def renew(store: Store, source: str, slot: datetime, owner: str, until: datetime) -> bool:
-    """Extends the lease; False when another replica took the slot over meanwhile."""
+def renew_all(store: Store, owner: str, until: datetime) -> set[tuple[str, datetime]]:
+    """Extends the lease of every unfinished claim `owner` holds, in one statement; returns the
+    (source, slot) of those (a claim another replica took over meanwhile is not among them)."""
     with store.begin() as conn:
         renewed = conn.execute(
             update(claims)
-            .where(claims.c.source == source, claims.c.slot == slot, claims.c.owner == owner,
-                   claims.c.done_at.is_(None))
+            .where(claims.c.done_at.is_(None), claims.c.owner == owner)
             .values(lease_until=until)
-            .returning(claims.c.source)
-        ).first()
-    return renewed is not None
+            .returning(claims.c.source, claims.c.slot)
+        )
+        return {(source, slot) for source, slot in renewed}
 
 
 def finish(store: Store, source: str, slot: datetime, owner: str, now: datetime) -> None:

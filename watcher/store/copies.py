@@ -39,15 +39,19 @@ def _chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
+_OWNER, _ROOT = mentions.alias("owner"), mentions.alias("root")
+# Built once: an alias's columns cost more to set up than the lookup itself (bench/, #15).
+_OWNERS = (
+    select(copy_bands.c.band, _OWNER.c.id, _OWNER.c.signature,
+           func.coalesce(_ROOT.c.id, _OWNER.c.id), func.coalesce(_ROOT.c.source, _OWNER.c.source))
+    .join(_OWNER, _OWNER.c.id == copy_bands.c.mention_id)
+    .outerjoin(_ROOT, _ROOT.c.id == _OWNER.c.duplicate_of)
+)
+
+
 def band_owners(conn: Connection, bands: Iterable[int]) -> dict[int, BandOwner]:
     """band key -> its owner, for those of `bands` that are owned."""
-    owner, root = mentions.alias("owner"), mentions.alias("root")
-    query = (
-        select(copy_bands.c.band, owner.c.id, owner.c.signature,
-               func.coalesce(root.c.id, owner.c.id), func.coalesce(root.c.source, owner.c.source))
-        .join(owner, owner.c.id == copy_bands.c.mention_id)
-        .outerjoin(root, root.c.id == owner.c.duplicate_of)
-    )
+    query = _OWNERS
     found: dict[int, BandOwner] = {}
     for chunk in _chunks(sorted(set(bands)), BAND_CHUNK):
         for band, mention_id, signature, root_id, root_source in conn.execute(
@@ -56,13 +60,18 @@ def band_owners(conn: Connection, bands: Iterable[int]) -> dict[int, BandOwner]:
     return found
 
 
-def claim_bands(store: Store, conn: Connection, source: str, claims: Mapping[int, int]) -> None:
-    """Claims band key -> mention id where no mention owns the key yet. In key order, so two
-    writers claiming overlapping keys wait for each other instead of deadlocking."""
+def claim_bands(store: Store, conn: Connection, source: str, claims: Mapping[int, int]
+                ) -> set[int]:
+    """Claims band key -> mention id where no mention owns the key yet; returns the keys it
+    claimed. In key order, so two writers claiming overlapping keys wait for each other
+    instead of deadlocking."""
     rows = [{"band": band, "mention_id": claims[band], "source": source}
             for band in sorted(claims)]
+    claimed: set[int] = set()
+    statement = store.insert_ignoring_conflicts(copy_bands).returning(copy_bands.c.band)
     for chunk in _chunks(rows, BAND_CHUNK):
-        conn.execute(store.insert_ignoring_conflicts(copy_bands), list(chunk))
+        claimed.update(band for (band,) in conn.execute(statement, list(chunk)))
+    return claimed
 
 
 def tickets_of(conn: Connection, mention_ids: Iterable[int]) -> dict[int, int]:

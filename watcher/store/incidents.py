@@ -30,7 +30,19 @@ def open_since(conn: Connection, category: str, since: datetime) -> list[dict[st
 def join(conn: Connection, incident_id: int, ticket_ids: list[int], now: datetime) -> None:
     conn.execute(update(tickets).where(tickets.c.id.in_(ticket_ids))
                  .values(incident_id=incident_id))
-    conn.execute(update(incidents).where(incidents.c.id == incident_id).values(updated_at=now))
+    grew(conn, incident_id, now, len(ticket_ids))
+
+
+def grew(conn: Connection, incident_id: int, now: datetime, added: int) -> None:
+    """`added` tickets joined the incident at `now` (their own rows say so already)."""
+    conn.execute(update(incidents).where(incidents.c.id == incident_id)
+                 .values(updated_at=now, members=incidents.c.members + added))
+
+
+def members(conn: Connection, incident_id: int) -> int:
+    """How many tickets the incident has."""
+    query = select(incidents.c.members).where(incidents.c.id == incident_id)
+    return int(conn.execute(query).scalar_one())
 
 
 def get(conn: Connection, incident_id: int) -> dict[str, Any] | None:

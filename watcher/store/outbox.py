@@ -53,13 +53,15 @@ def enqueue(
     ticket_id: int | None = None,
     level: int | None = None,
     attachment: dict[str, str] | None = None,
+    due: datetime | None = None,
 ) -> None:
     """One pending row per target URL, kept as its reference in `book` (a URL the config does
-    not name is a ValueError); an (alert, target) pair already queued is left alone."""
+    not name is a ValueError), sent from `due` on (at once by default); an (alert, target) pair
+    already queued is left alone."""
     enqueue_references(store, conn, alert_key=alert_key,
                        references=[book.reference(url) for url in targets], title=title,
                        body=body, now=now, ticket_id=ticket_id, level=level,
-                       attachment=attachment)
+                       attachment=attachment, due=due)
 
 
 def enqueue_references(
@@ -74,8 +76,35 @@ def enqueue_references(
     ticket_id: int | None = None,
     level: int | None = None,
     attachment: dict[str, str] | None = None,
+    due: datetime | None = None,
 ) -> None:
-    rows = [
+    """One pending row per target, sent from `due` on (at once by default); an (alert, target)
+    pair already queued is left alone."""
+    insert_rows(store, conn, rows(alert_key=alert_key, references=references, title=title,
+                                  body=body, now=now, ticket_id=ticket_id, level=level,
+                                  attachment=attachment, due=due))
+
+
+def insert_rows(store: Store, conn: Connection, found: list[dict[str, Any]]) -> None:
+    """Rows made by `rows`, of any number of alerts, in one statement."""
+    if found:
+        conn.execute(store.insert_ignoring_conflicts(outbox), found)
+
+
+def rows(
+    *,
+    alert_key: str,
+    references: Sequence[str],
+    title: str,
+    body: str,
+    now: datetime,
+    ticket_id: int | None = None,
+    level: int | None = None,
+    attachment: dict[str, str] | None = None,
+    due: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The outbox rows of one alert, one per target reference (`AlertTargets.reference`)."""
+    return [
         {
             "alert_key": alert_key,
             "target_key": target_key(target),
@@ -86,14 +115,12 @@ def enqueue_references(
             "body": body,
             "status": "pending",
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": due or now,
             "created_at": now,
             "attachment": attachment,
         }
         for target in dict.fromkeys(references)
     ]
-    if rows:
-        conn.execute(store.insert_ignoring_conflicts(outbox), rows)
 
 
 def claim(
@@ -235,3 +262,47 @@ def extend(store: Store, row_ids: Sequence[int], until: datetime) -> None:
         conn.execute(update(outbox)
                      .where(outbox.c.id.in_(list(row_ids)), outbox.c.status == "pending")
                      .values(claimed_until=until))
+
+
+def foldable(conn: Connection, key_prefix: str, target: str, now: datetime
+             ) -> tuple[int, str] | None:
+    """The pending row of an alert whose key starts with `key_prefix`, to `target`, that no
+    dispatcher has tried or holds: (id, alert key), for a later update to be folded into. Only
+    the key is asked of the database (so it reads the key's index, not every pending row)."""
+    query = select(outbox.c.id, outbox.c.alert_key, outbox.c.status, outbox.c.attempts,
+                   outbox.c.claimed_until).where(outbox.c.target_key == target_key(target),
+                                                 *_starting(key_prefix))
+    free = [(row.id, row.alert_key) for row in conn.execute(query)
+            if row.status == "pending" and row.attempts == 0
+            and (row.claimed_until is None or row.claimed_until < now)]
+    return max(free) if free else None
+
+
+def fold(conn: Connection, row_id: int, *, title: str, body: str, now: datetime) -> bool:
+    """Replaces the text of a pending row nobody has claimed; False when one has meanwhile."""
+    done = conn.execute(
+        update(outbox)
+        .where(outbox.c.id == row_id, outbox.c.status == "pending", outbox.c.attempts == 0,
+               or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now))
+        .values(title=title, body=body))
+    return bool(done.rowcount)
+
+
+def last_told(conn: Connection, key_prefix: str, target: str) -> datetime | None:
+    """When the latest alert whose key starts with `key_prefix` was sent to `target` (queued,
+    for one not sent yet)."""
+    query = select(func.max(func.coalesce(outbox.c.sent_at, outbox.c.created_at))).where(
+        outbox.c.target_key == target_key(target), *_starting(key_prefix))
+    latest = conn.execute(query).scalar()
+    if isinstance(latest, str):  # SQLite returns aggregates untyped
+        latest = datetime.fromisoformat(latest)
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)
+    return latest
+
+
+def _starting(prefix: str) -> tuple[Any, Any]:
+    """alert_key starts with `prefix`, as a range the (alert_key, target_key) index serves
+    (LIKE would read the whole outbox)."""
+    return (outbox.c.alert_key >= prefix,
+            outbox.c.alert_key < prefix[:-1] + chr(ord(prefix[-1]) + 1))

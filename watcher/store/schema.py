@@ -104,6 +104,7 @@ slot_claims = Table(
     Column("lease_until", UtcDateTime, nullable=False),
     Column("done_at", UtcDateTime),
     Column("takeovers", Integer, nullable=False, default=0),
+    Index(None, "done_at", "lease_until"),  # claims in hand: renewed together, taken over
 )
 
 mentions = Table(
@@ -174,6 +175,7 @@ incidents = Table(
     Column("keywords", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("members", Integer, nullable=False, server_default="0"),  # tickets in it
 )
 
 tickets = Table(
@@ -202,7 +204,11 @@ tickets = Table(
     Column("copies", Integer, nullable=False, server_default="0"),
     Column("copies_followers", BigInteger, nullable=False, server_default="0"),
     Column("copies_engagement", BigInteger, nullable=False, server_default="0"),
+    # The incident keywords of the mention's text (tickets.incidents.keywords), kept so that
+    # the incident window is read, not recomputed; NULL for tickets made before they were kept.
+    Column("keywords", JSON(none_as_null=True)),
     Index(None, "status", "deadline"),
+    Index(None, "created_at"),  # the incident window: tickets made within it
 )
 
 # Later mentions attached to a ticket: repeat complaints by the same author.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 
 from watcher.reasons import Reason
 from watcher.records import AWAITING_RESPONSE, UNRESOLVED, Ticket, TicketStatus
@@ -41,6 +41,17 @@ def create(
     data = {"level": level, "deadline": deadline.isoformat(), "assignee": assignee}
     add_event(conn, ticket_id, now=now, action="created", data=data)
     return int(ticket_id)
+
+
+def insert_ticket(conn: Connection, values: dict[str, Any]) -> int:
+    """One ticket row as it is (`create` without its event: the caller records that); its id."""
+    return int(conn.execute(insert(tickets).returning(tickets.c.id), values).scalar_one())
+
+
+def add_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """History events (ticket_id, at, actor, action, note, data) in one statement."""
+    if rows:
+        conn.execute(insert(ticket_events), rows)
 
 
 def add_event(
@@ -165,19 +176,24 @@ def linked_mentions(conn: Connection, ticket_id: int) -> list[dict[str, Any]]:
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def for_repeat(conn: Connection, *, platform: str, author: str,
-               since: datetime) -> Ticket | None:
-    """The author's latest ticket on this platform that is still open, or was made since."""
-    query = (
-        ticket_query()
-        .where(mentions.c.platform == platform, mentions.c.author == author,
-               tickets.c.status != TicketStatus.FALSE_POSITIVE,
-               or_(tickets.c.status.in_(UNRESOLVED), tickets.c.created_at >= since))
-        .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
-        .limit(1)
-    )
-    row = conn.execute(query).mappings().first()
-    return Ticket.from_row(row) if row else None
+def for_repeat_many(conn: Connection, *, platform: str, authors: Sequence[str],
+                    since: datetime) -> dict[str, int]:
+    """author -> id of their latest ticket on this platform that is still open, or was made
+    since `since`, for each of `authors` that has one."""
+    found: dict[str, int] = {}
+    for start in range(0, len(authors), 500):
+        query = (
+            select(mentions.c.author, tickets.c.id)
+            .join(mentions, mentions.c.id == tickets.c.mention_id)
+            .where(mentions.c.platform == platform,
+                   mentions.c.author.in_(list(authors[start:start + 500])),
+                   tickets.c.status != TicketStatus.FALSE_POSITIVE,
+                   or_(tickets.c.status.in_(UNRESOLVED), tickets.c.created_at >= since))
+            .order_by(tickets.c.created_at.desc(), tickets.c.id.desc())
+        )
+        for author, ticket_id in conn.execute(query):
+            found.setdefault(author, int(ticket_id))
+    return found
 
 
 def overdue(conn: Connection, now: datetime) -> list[Ticket]:
@@ -195,17 +211,41 @@ def wanting_progress(conn: Connection, levels: Sequence[int], before: datetime
     return records(conn, query.order_by(tickets.c.id))
 
 
-def recent_without_incident(conn: Connection, since: datetime,
-                            category: str | None = None) -> list[Ticket]:
-    query = ticket_query().where(tickets.c.created_at >= since, tickets.c.incident_id.is_(None))
-    if category is not None:
-        query = query.where(tickets.c.category == category)
+def window_members(conn: Connection, since: datetime, *, after: int | None = None
+                   ) -> list[Any]:
+    """Tickets made since `since`, or those with ids above `after`: id, category, author,
+    created_at, incident_id and keywords (the mention's text where they were not kept). Read
+    by one index range, when it was made or its id; the caller leaves out those in incidents
+    (a condition on incident_id would lead the database to that index: every ticket ever)."""
+    query = (select(tickets.c.id, tickets.c.category, mentions.c.author, tickets.c.created_at,
+                    tickets.c.keywords, tickets.c.incident_id,
+                    case((tickets.c.keywords.is_(None), mentions.c.text)).label("text"))
+             .join(mentions, mentions.c.id == tickets.c.mention_id))
+    query = query.where(tickets.c.id > after) if after is not None \
+        else query.where(tickets.c.created_at >= since)
+    return list(conn.execute(query.order_by(tickets.c.id)))
+
+
+def without_incident(conn: Connection, ids: Sequence[int]) -> list[Ticket]:
+    """Those of the tickets `ids` that are in no incident, in id order."""
+    query = ticket_query().where(tickets.c.id.in_(list(ids)), tickets.c.incident_id.is_(None))
     return records(conn, query.order_by(tickets.c.id))
 
 
 def in_incident(conn: Connection, incident_id: int, limit: int | None = None) -> list[Ticket]:
     query = ticket_query().where(tickets.c.incident_id == incident_id).order_by(tickets.c.id)
     return records(conn, query.limit(limit))
+
+
+def incident_listing(conn: Connection, incident_id: int, limit: int, *, from_id: int = 0
+                     ) -> list[tuple[int, str | None, str]]:
+    """(ticket id, mention url, mention text) of the incident's tickets from `from_id` on,
+    in id order: what an incident message lists."""
+    query = (select(tickets.c.id, mentions.c.url, mentions.c.text)
+             .join(mentions, mentions.c.id == tickets.c.mention_id)
+             .where(tickets.c.incident_id == incident_id, tickets.c.id >= from_id)
+             .order_by(tickets.c.id).limit(limit))
+    return [(int(i), url, text) for i, url, text in conn.execute(query)]
 
 
 def count_in_incident(conn: Connection, incident_id: int) -> int:

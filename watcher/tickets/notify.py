@@ -4,7 +4,7 @@ written in the caller's transaction."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from alerts.render import TicketAlert, render_ticket
 from alerts.routing import person_targets
@@ -41,13 +41,20 @@ def ticket_link(config: Config, ticket_id: int) -> str | None:
 
 def queue_ticket_alert(store: Store, conn: Connection, config: Config, ticket: Ticket, *,
                        kind: str, key: str, targets: list[str], now: datetime,
-                       detail: str | None = None, followup_due: datetime | None = None) -> None:
+                       detail: str | None = None, followup_due: datetime | None = None,
+                       sink: list[dict[str, Any]] | None = None) -> None:
+    """Queues the alert; into `sink` (rows written later together) when given."""
     reply = suggested_reply(config, ticket) if kind == "new" else None
     alert = ticket_alert(ticket, config, detail=detail, followup_due=followup_due, reply=reply)
     title, body = render_ticket(alert, config.tz, kind)
-    outbox.enqueue(store, conn, alert_key=f"ticket:{ticket.id}:{key}", targets=targets,
-                   book=alert_targets(config), title=title, body=body, now=now,
-                   ticket_id=ticket.id, level=ticket.level)
+    book = alert_targets(config)
+    rows = outbox.rows(alert_key=f"ticket:{ticket.id}:{key}",
+                       references=[book.reference(url) for url in targets], title=title,
+                       body=body, now=now, ticket_id=ticket.id, level=ticket.level)
+    if sink is None:
+        outbox.insert_rows(store, conn, rows)
+    else:
+        sink.extend(rows)
 
 
 def assignee_targets(config: Config, ticket: Ticket) -> list[str]:

@@ -16,23 +16,20 @@ from watcher.tickets.notify import queue_ticket_alert
 from watcher.tickets.policy import TicketPolicy
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
     from watcher.config import Config
-    from watcher.store.db import Store
+    from watcher.tickets.batch import TicketBatch
 
 REPEAT_LEVEL = 2  # the handbooks' "repeat complaint still unresolved"
 
 
-def link_repeat(store: Store, conn: Connection, config: Config, mention: dict[str, Any],
+def link_repeat(batch: TicketBatch, config: Config, mention: dict[str, Any],
                 now: datetime) -> int | None:
     """Links `mention` to its author's ticket when there is one; returns that ticket's id."""
-    if not mention.get("author"):
-        return None
-    ticket = ticket_store.for_repeat(conn, platform=mention["platform"], author=mention["author"],
-                                     since=now - config.tickets.repeat_window)
+    found = batch.repeat_of(mention["platform"], mention.get("author"))
+    ticket = ticket_store.get(batch.conn, found) if found is not None else None
     if ticket is None:
         return None
+    store, conn = batch.store, batch.conn
     ticket_store.link_mention(store, conn, mention_id=mention["id"], ticket_id=ticket.id,
                               kind="repeat", now=now)
     changes = _raised(ticket, config, now)

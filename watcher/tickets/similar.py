@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from watcher.records import Ticket
 from watcher.store import followups as followup_store
 from watcher.store import reports
-from watcher.tickets.incidents import keywords
+from watcher.tickets.window import keywords
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
