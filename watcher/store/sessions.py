@@ -38,10 +38,6 @@ def record_failure(conn: Connection, *, user_name: str, address: str, now: datet
                             .returning(login_failures.c.id)).scalar_one())
 
 
-def forget_failure(conn: Connection, failure_id: int) -> None:
-    conn.execute(delete(login_failures).where(login_failures.c.id == failure_id))
-
-
 def failures_since(conn: Connection, since: datetime, *, user_name: str,
                    address: str) -> tuple[int, int]:
     """Failed logins since `since`: (for this user name, from this address)."""

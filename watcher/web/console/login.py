@@ -47,9 +47,11 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 def _count_attempt(store: Store, name: str, address: str, now: datetime) -> int | None:
     """Counts this attempt as a failure in the store before any password is checked, committed
-    so that concurrent attempts on every replica see it; returns its row, or None (and takes it
-    back) when the name or the address is over the limit. The k-th attempt to commit counts at
-    least k, so however many arrive at once, at most MAX_PER_NAME of them are checked."""
+    so that concurrent attempts on every replica see it; returns its row, or None when the name
+    or the address is over the limit. The k-th attempt to commit counts at least k, so however
+    many arrive at once, at most MAX_PER_NAME of them are checked. A refused attempt stays
+    counted: taking it back let a burst that refused itself make room again, so the right
+    password sent after a burst of wrong ones could still be checked."""
     with store.begin() as conn:
         sessions.forget_failures(conn, before=now - WINDOW)
         attempt = sessions.record_failure(conn, user_name=name, address=address, now=now)
@@ -58,8 +60,6 @@ def _count_attempt(store: Store, name: str, address: str, now: datetime) -> int 
                                                       address=address)
     if by_name <= MAX_PER_NAME and by_address <= MAX_PER_ADDRESS:
         return attempt
-    with store.begin() as conn:
-        sessions.forget_failure(conn, attempt)
     return None
 
 
