@@ -230,6 +230,10 @@ class Matcher:
         clause = low[c_left:c_right].rstrip()
         if self._question(low, start) or "的话" in clause:
             return True
+        # A question asking what to do, with its marker after the hit ("误吞了…应该怎么处理?").
+        asked = clause.endswith("?") or low[c_right:c_right + 1] == "?"
+        if asked and self.hypothetical.search(clause) is not None:
+            return True
         return self.hypothetical.search(low, c_left, start) is not None
 
     def _resolved_positions(self, low: str) -> list[int]:
