@@ -118,7 +118,9 @@ class Matcher:
         """Hits of the rule's frames: one per anchor (the words the reason names). Context is
         checked at the last anchor, the one the others lead to ("没有" before "鼓包")."""
         out: list[Hit] = []
-        for frame in structure.compiled().get(rule.name, ()):
+        for gate, frame in structure.gated().get(rule.name, ()):
+            if gate is not None and gate.search(low) is None:
+                continue
             for m in frame.finditer(low):
                 anchors = [m.span(g) for g in range(1, frame.groups + 1) if m.start(g) >= 0]
                 key_start, key_end = anchors[-1]

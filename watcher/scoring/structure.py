@@ -475,10 +475,32 @@ def _expand(pattern: str) -> str:
 @lru_cache(maxsize=1)
 def compiled() -> dict[str, tuple[re.Pattern[str], ...]]:
     """The frames by rule, compiled."""
-    out: dict[str, list[re.Pattern[str]]] = {}
+    return {rule: tuple(frame for _, frame in pairs) for rule, pairs in gated().items()}
+
+
+_LAST_CLASS = re.compile(r"\(\{([A-Z_]+)\}\)$")
+_FIRST_CLASS = re.compile(r"^\(\{([A-Z_]+)\}")
+
+
+def _gate(pattern: str) -> re.Pattern[str] | None:
+    """The frame's last class alone, when it is smaller than its first: a necessary condition
+    that is cheaper to scan for than the whole frame (every frame scans the whole text)."""
+    last, first = _LAST_CLASS.search(pattern), _FIRST_CLASS.search(pattern)
+    if last is None or first is None:
+        return None
+    if len(CLASSES[last.group(1)]) >= len(CLASSES[first.group(1)]):
+        return None
+    return re.compile(CLASSES[last.group(1)])
+
+
+@lru_cache(maxsize=1)
+def gated() -> dict[str, tuple[tuple[re.Pattern[str] | None, re.Pattern[str]], ...]]:
+    """The frames by rule, compiled, each with its gate (``None``: none): a text the gate
+    does not find cannot match the frame."""
+    out: dict[str, list[tuple[re.Pattern[str] | None, re.Pattern[str]]]] = {}
     for rule, pattern in FRAMES:
-        out.setdefault(rule, []).append(re.compile(_expand(pattern)))
-    return {rule: tuple(pats) for rule, pats in out.items()}
+        out.setdefault(rule, []).append((_gate(pattern), re.compile(_expand(pattern))))
+    return {rule: tuple(pairs) for rule, pairs in out.items()}
 
 
 # Group: many people and "all"/"report", counted only when the model calls the text a
