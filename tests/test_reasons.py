@@ -89,7 +89,7 @@ def test_score_and_ticket_json_keep_the_english_reasons_and_add_their_codes(
     score = scorer.score("刚买的热水器漏电，太危险了！再不处理我就打12315投诉")
     line = score_to_dict("…", score)
     assert line["reasons"] == english(score.reasons)
-    assert line["reasons"][1] == "safety (level 1, safety or injury risk): '漏电'"
+    assert line["reasons"][1] == "safety (level 1, safety or injury risk): '漏电', '热水器'"
     assert line["reason_codes"] == ["complaint_likely", "risk", "risk", "category", "level_risk"]
     row = {"id": 1, "level": 1, "category": "product_quality", "department": "Quality",
            "status": "open", "assignee": None, "incident_id": None, "deadline": NOW,

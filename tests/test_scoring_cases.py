@@ -26,6 +26,7 @@ PART1 = [c for c in CASES if c.part == "part1"]
 PART2 = [c for c in CASES if c.part == "part2"]
 PART3 = [c for c in CASES if c.part == "part3"]
 PART4 = [c for c in CASES if c.part == "part4"]
+PART5 = [c for c in CASES if c.part == "part5"]
 RULE_CASES = [c["text"] for c in tomllib.loads(
     (FIXTURES / "rules_cases.toml").read_text(encoding="utf-8"))["case"]]
 MARGIN = 0.05
@@ -51,14 +52,22 @@ PART3_FLOORS: Floors = {
     "deadline": (1.00, 1.00), "repeat": (0.75, 1.00), "group": (1.00, 1.00)}
 PART3_FOUND = 0.99
 PART3_NEGATIVES_FIRED = 0.00
-# Part 4, written after round 2 was frozen (tag risk2-frozen): the honest figures of round 2
-# (not tuned on). None: the rule fired on no case, so it has no precision to hold.
+# Part 4, written after round 2 was frozen (tag risk2-frozen; round 2 on it: 0.68 found, 0.12 of
+# the hard negatives fired), then used to develop round 3: in-sample since (tag risk3-frozen).
 PART4_FLOORS: Floors = {
-    "safety": (0.65, 0.85), "money": (0.58, 0.88), "regulator": (0.88, 0.88),
-    "media": (1.00, 1.00), "legal": (1.00, 0.67), "complaint_platform": (1.00, 1.00),
-    "deadline": (1.00, 1.00), "repeat": (0.50, 1.00), "group": (0.00, None)}
-PART4_FOUND = 0.68
-PART4_NEGATIVES_FIRED = 0.12
+    "safety": (1.00, 0.98), "money": (1.00, 1.00), "regulator": (1.00, 1.00),
+    "media": (1.00, 1.00), "legal": (1.00, 0.80), "complaint_platform": (1.00, 1.00),
+    "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
+PART4_FOUND = 1.00
+PART4_NEGATIVES_FIRED = 0.00
+# Part 5, written after round 3 was frozen (tag risk3-frozen): the honest figures of round 3
+# (not tuned on).
+PART5_FLOORS: Floors = {
+    "safety": (0.70, 0.91), "money": (0.58, 0.64), "regulator": (0.83, 0.83),
+    "media": (0.50, 0.67), "legal": (1.00, 0.80), "complaint_platform": (1.00, 1.00),
+    "deadline": (0.60, 0.75), "repeat": (0.40, 1.00), "group": (0.20, 1.00)}
+PART5_FOUND = 0.64
+PART5_NEGATIVES_FIRED = 0.17
 # Letters, digits and the few marks a rule word may hold ("12315", "4s店", "class-action").
 _RISK_WORD = re.compile(r"[\w\-]+(?: [\w\-]+)*")
 
@@ -76,8 +85,8 @@ def _summary(cases: list[Case], scored: dict[str, Score]) -> Summary:
 
 def test_the_case_set_is_large_and_has_hard_negatives() -> None:
     assert len(PART1) >= 400 and len(PART2) >= 150
-    assert len(PART3) >= 150 and len(PART4) >= 120
-    for part in (PART3, PART4):
+    assert len(PART3) >= 150 and len(PART4) >= 120 and len(PART5) >= 120
+    for part in (PART3, PART4, PART5):
         negatives = sum(1 for c in part if not c.rules)
         assert 0.3 <= negatives / len(part) <= 0.5
     assert sum(1 for c in PART1 if not c.rules) >= 100
@@ -114,7 +123,8 @@ def test_part1_per_rule_floors(scored: dict[str, Score]) -> None:
     (PART2, PART2_FLOORS, PART2_FOUND, PART2_NEGATIVES_FIRED),
     (PART3, PART3_FLOORS, PART3_FOUND, PART3_NEGATIVES_FIRED),
     (PART4, PART4_FLOORS, PART4_FOUND, PART4_NEGATIVES_FIRED),
-], ids=["part2", "part3", "part4"])
+    (PART5, PART5_FLOORS, PART5_FOUND, PART5_NEGATIVES_FIRED),
+], ids=["part2", "part3", "part4", "part5"])
 def test_later_parts_per_rule_floors(scored: dict[str, Score], part: list[Case], floors: Floors,
                                      found_floor: float, fired_ceiling: float) -> None:
     summary = _summary(part, scored)

@@ -9,6 +9,7 @@ import pytest
 
 from watcher.errors import ScoringConfigError
 from watcher.scoring import Scorer, normalize, structure
+from watcher.scoring.cases import load as load_cases
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def test_every_frame_compiles_and_every_class_is_used() -> None:
     frames = structure.compiled()
     assert set(frames) == {"safety", "money", "regulator", "media", "legal", "deadline",
                            "repeat", "group"}
-    used = "".join(pattern for _, pattern in structure.FRAMES)
+    used = "".join(pattern for _, pattern in structure.FRAMES) + structure.CROWD_COMPLAINT
     unused = [name for name in structure.CLASSES if "{" + name + "}" not in used
               and not any("{" + name + "}" in c for c in structure.CLASSES.values())]
     assert unused == []
@@ -67,3 +68,17 @@ def test_admin_files_extend_the_new_context_lists_and_rules(tmp_path: Path) -> N
     bad.write_text('[context]\ncounterfactual = "本来"\n', encoding="utf-8")
     with pytest.raises(ScoringConfigError, match="counterfactual"):
         Scorer(rules_files=[bad])
+
+
+def test_a_frame_gate_is_a_necessary_condition_of_its_frame() -> None:
+    """A gate skips a frame only on texts the frame cannot match (speed, not judgement)."""
+    texts = [c.text.lower() for c in load_cases(Path(__file__).parent / "fixtures" / "scoring")]
+    gated = [(g, f) for pairs in structure.gated().values() for g, f in pairs if g is not None]
+    assert gated
+    matched = 0
+    for gate, frame in gated:
+        for text in texts:
+            if frame.search(text):
+                matched += 1
+                assert gate.search(text), (frame.pattern[:40], text)
+    assert matched > 50

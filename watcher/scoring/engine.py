@@ -118,7 +118,9 @@ class Matcher:
         """Hits of the rule's frames: one per anchor (the words the reason names). Context is
         checked at the last anchor, the one the others lead to ("没有" before "鼓包")."""
         out: list[Hit] = []
-        for frame in structure.compiled().get(rule.name, ()):
+        for gate, frame in structure.gated().get(rule.name, ()):
+            if gate is not None and gate.search(low) is None:
+                continue
             for m in frame.finditer(low):
                 anchors = [m.span(g) for g in range(1, frame.groups + 1) if m.start(g) >= 0]
                 key_start, key_end = anchors[-1]
@@ -229,6 +231,10 @@ class Matcher:
         c_left, c_right = bounds(low, start, start, CLAUSE_END)
         clause = low[c_left:c_right].rstrip()
         if self._question(low, start) or "的话" in clause:
+            return True
+        # A question asking what to do, with its marker after the hit ("误吞了…应该怎么处理?").
+        asked = clause.endswith("?") or low[c_right:c_right + 1] == "?"
+        if asked and self.hypothetical.search(clause) is not None:
             return True
         return self.hypothetical.search(low, c_left, start) is not None
 

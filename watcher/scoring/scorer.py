@@ -25,7 +25,7 @@ from pathlib import Path
 
 from watcher.errors import ScoringConfigError
 from watcher.reasons import Reason, ReasonCode, reason
-from watcher.scoring import lexicon, normalize, risk_model
+from watcher.scoring import lexicon, normalize, risk_model, structure
 from watcher.scoring import model as model_mod
 from watcher.scoring.category import COMPLAINT_CATEGORIES, Categorizer
 from watcher.scoring.engine import Hit, Matcher, alternation
@@ -119,6 +119,15 @@ class Scorer:
             return False
         return lexicon.counts(normalize.fold(low))[0] == 0
 
+    def _crowd(self, text: str, low: str) -> list[Hit]:
+        """``group`` on a complaint: many people saying the same, whatever the problem word."""
+        if "group" not in self.rules.rules:
+            return []
+        for m in structure.crowd_complaint().finditer(low):
+            if self.matcher.accepts(low, "group", m.start(2), m.end(2)):
+                return [Hit("group", text[a:b], a, b) for a, b in (m.span(1), m.span(2))]
+        return []
+
     def _threshold(self, override: float | None) -> float:
         explicit = _check_threshold(override)
         if explicit is not None:
@@ -142,6 +151,8 @@ class Scorer:
         if likely and self._learned and source.startswith("model"):
             # Where the rules cannot reach: the learned risk component (risk_model.py).
             hits += risk_model.hits(self.matcher, normalize.fold(cleaned), {h.rule for h in hits})
+        if (likely or hits) and not any(h.rule == "group" for h in hits):
+            hits += self._crowd(cleaned, low)
         risks = tuple(r for r in RISK_RULES if any(h.rule == r for h in hits))
         if likely and source.startswith("model"):
             # The model's n-grams, as the whole words they are in (reasons name words).
