@@ -120,7 +120,9 @@ def _wait_first_sweep(proc: subprocess.Popen[bytes], database: Path, feeds: int,
 def _alert_rounds(server: PlatformServer, opts: DaemonOptions,
                   proc: subprocess.Popen[bytes]) -> tuple[list[float], int]:
     server.watch_served(True)
-    tails = list(dict.fromkeys(t[:30] for t in load_texts() if len(t) >= 30))
+    texts = load_texts()
+    # the generated sentences that stand in for dev.csv where it is absent are all shorter
+    tails = list(dict.fromkeys(t[:30] for t in texts if len(t) >= 30)) or texts
     expected = 0
     step = max(1, opts.feeds // max(1, opts.per_round))
     for round_ in range(opts.rounds):
