@@ -28,6 +28,7 @@ from watcher.scoring.eval import auc
 from watcher.store import corrections as correction_store
 
 if TYPE_CHECKING:
+    from watcher.scoring import Score
     from watcher.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -146,27 +147,28 @@ def _example(scorer: AdjustedScorer, text: str, complaint: bool, category: str |
     return Example(cleaned_text(text), complaint, scorer.shipped(text).probability, category)
 
 
-def _held(scorer: AdjustedScorer, held: Sequence[Example], adjustment: Adjustment | None
-          ) -> int:
-    right = 0
-    for e in held:
+def _scored(scorer: AdjustedScorer, examples: Sequence[Example],
+            adjustment: Adjustment | None) -> list[tuple[Example, Score]]:
+    """Each example with the shipped scorer's score, adjusted by `adjustment` when given."""
+    found = []
+    for e in examples:
         score = scorer.shipped(e.cleaned)
         if adjustment is not None:
             score = scorer.adjust(score, e.cleaned, adjustment=adjustment)
-        right += score.complaint == e.complaint
-    return right
+        found.append((e, score))
+    return found
+
+
+def _held(scorer: AdjustedScorer, held: Sequence[Example], adjustment: Adjustment | None
+          ) -> int:
+    """How many of `held` are judged complaint or not as staff said."""
+    return sum(s.complaint == e.complaint for e, s in _scored(scorer, held, adjustment))
 
 
 def _sorted(scorer: AdjustedScorer, named: Sequence[Example], adjustment: Adjustment | None
             ) -> int:
     """How many of `named` get the category staff gave them."""
-    right = 0
-    for e in named:
-        score = scorer.shipped(e.cleaned)
-        if adjustment is not None:
-            score = scorer.adjust(score, e.cleaned, adjustment=adjustment)
-        right += score.category == e.category
-    return right
+    return sum(s.category == e.category for e, s in _scored(scorer, named, adjustment))
 
 
 def _reference(scorer: AdjustedScorer, rows: Sequence[reference.Labelled],
