@@ -59,12 +59,14 @@ def test_claims_in_hand_are_renewed_in_one_statement(
         poller = Poller(config, store, pipeline, Metrics(store), lambda: None)  # type: ignore[arg-type]
         slot = datetime(2026, 11, 23, 2, tzinfo=UTC)
         polls = [asyncio.create_task(poller.poll(config.source(n), slot)) for n in names]
-        while len(renewals) < 1:  # the first renewal: all five claims
+        # Wait on what a renewal kept, not on its statement being sent: the renewal runs on a
+        # thread, and a takeover that lands between the two would be seen by the first one.
+        while len(renewed) < 1:  # the first renewal: all five claims
             await asyncio.sleep(0.05)
         with store.begin() as conn:  # another replica takes feed0's slot over
             conn.execute(update(slot_claims).where(slot_claims.c.source == "feed0")
                          .values(owner="replica-b"))
-        while len(renewals) < 3:
+        while len(renewed) < 3:
             await asyncio.sleep(0.05)
         pipeline.release.set()
         assert all(await asyncio.gather(*polls))
