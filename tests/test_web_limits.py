@@ -145,8 +145,45 @@ def test_a_request_head_that_never_ends_is_cut_off(tmp_path: Path) -> None:
     assert any("at most 128 connections" in e["message"] for e in daemon.logs())
 
 
+def test_a_request_body_that_never_ends_is_cut_off(tmp_path: Path) -> None:
+    """A form trickled a byte at a time, slower than `body_timeout` allows, gets 408 and a closed
+    connection instead of holding the login handler; a whole form is still read."""
+    platform = PlatformServer({"/feed.xml": Route(FEED, "application/rss+xml")}).start()
+    config = _config(tmp_path, f"{platform.url}/feed.xml", 'body_timeout = "1s"')
+    daemon = Daemon(config, tmp_path / "daemon.log")
+    try:
+        address = _address(daemon)
+        head = (b"POST /login HTTP/1.1\r\nHost: watcher\r\nContent-Length: 1000\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\n")
+        with socket.create_connection(address, timeout=10) as slow:
+            slow.sendall(head + b"name=a")
+            started = time.monotonic()
+            slow.settimeout(0.2)
+            answer = b""
+            while not answer and time.monotonic() - started < 20:
+                try:
+                    answer = slow.recv(4096)
+                except TimeoutError:
+                    slow.sendall(b"a")  # 5 bytes a second: 200 s for the whole body
+            waited = time.monotonic() - started
+            assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
+            assert waited < 5  # cut at body_timeout, long before the 1,000 bytes could come
+            # aiohttp then reads on for at most its 10 s lingering time before it closes
+            _until_closed(slow, b"a", limit=20)
+        form = b"name=nobody&password=wrong"
+        with socket.create_connection(address, timeout=10) as polite:  # a whole form: read
+            polite.sendall(head.replace(b"1000", str(len(form)).encode()) + form)
+            assert not polite.recv(4096).startswith(b"HTTP/1.1 408")
+        assert _get_from("127.0.0.1", address, "/healthz") == 200
+    finally:
+        assert daemon.stop() == 0
+        platform.stop()
+    assert any("did not arrive within 1s" in e["message"] for e in daemon.logs())
+
+
 @pytest.mark.parametrize(("web", "problem"), [
     ({"header_timeout": "0s"}, "web.header_timeout: must be at least 1s"),
+    ({"body_timeout": "0s"}, "web.body_timeout: must be at least 1s"),
     ({"max_client_connections": 0}, "web.max_client_connections: must be at least 1"),
     ({"max_connections": -1}, "web.max_connections: must be at least 1"),
 ])
@@ -154,5 +191,5 @@ def test_connection_limits_are_checked(web: dict[str, object], problem: str) -> 
     with pytest.raises(ConfigError, match=re.escape(problem)):
         parse({"web": web}, None, connector_for)
     defaults = parse({}, None, connector_for).web
-    assert (defaults.header_timeout.total_seconds(), defaults.max_client_connections,
-            defaults.max_connections) == (10, 64, 512)
+    assert (defaults.header_timeout.total_seconds(), defaults.body_timeout.total_seconds(),
+            defaults.max_client_connections, defaults.max_connections) == (10, 30, 64, 512)

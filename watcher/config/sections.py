@@ -47,9 +47,11 @@ class WebSection:
     language: Literal["zh_CN", "en"] = "zh_CN"  # the console's language until a user picks one
     session_lifetime: timedelta = timedelta(hours=12)  # a login lasts this long (a long shift)
     users: tuple[WebUser, ...] = ()
-    # Hostile clients: a request head must arrive within this (idle connections close too);
-    # at most this many connections from one address, and in all (watcher.web.limits).
+    # Hostile clients: a request head must arrive within this (idle connections close too),
+    # a request body (a form, at most 1 MiB) within body_timeout once the head is in; at most
+    # this many connections from one address, and in all (watcher.web.limits).
     header_timeout: timedelta = timedelta(seconds=10)
+    body_timeout: timedelta = timedelta(seconds=30)
     max_client_connections: int = 64
     max_connections: int = 512
 
@@ -321,8 +323,9 @@ def _check_web(section: WebSection) -> list[tuple[str, str]]:
             found.append(("public_url", str(exc)))
     if section.session_lifetime < timedelta(minutes=1):
         found.append(("session_lifetime", "must be at least 1m"))
-    if section.header_timeout < timedelta(seconds=1):
-        found.append(("header_timeout", "must be at least 1s"))
+    for key in ("header_timeout", "body_timeout"):
+        if getattr(section, key) < timedelta(seconds=1):
+            found.append((key, "must be at least 1s"))
     for key in ("max_client_connections", "max_connections"):
         if getattr(section, key) < 1:
             found.append((key, "must be at least 1"))

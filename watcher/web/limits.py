@@ -3,7 +3,9 @@ descriptors the sources, the store and the alerts need: at most `max_client_conn
 one client address and `max_connections` in all (never more than half the process's descriptor
 limit); a connection over either is answered 503 and closed at once. A connection that has not
 sent a whole request head within `header_timeout` (on arrival, or idle between two requests) is
-closed by aiohttp's own idle timer, which `serve` sets to it (slowloris)."""
+closed by aiohttp's own idle timer, which `serve` sets to it (slowloris); a request whose body has
+not all arrived within `body_timeout` after its head is answered 408 and its connection closed
+(`body_deadline`), so a client trickling a form cannot hold a handler."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ import logging
 import resource
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +121,28 @@ class _Counted(asyncio.Protocol):
     def resume_writing(self) -> None:
         if self._inner is not None:
             self._inner.resume_writing()
+
+
+def body_deadline(timeout: timedelta) -> Callable[..., Awaitable[web.StreamResponse]]:
+    """Middleware: reads a request's whole body (aiohttp keeps it for `post()` and `json()`)
+    within `timeout` before any handler runs; a body still arriving then gets 408 and the
+    connection is closed, since what is left of that body would be read as the next request."""
+    seconds = timeout.total_seconds()
+
+    @web.middleware
+    async def middleware(request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                         ) -> web.StreamResponse:
+        if request.body_exists:
+            try:
+                async with asyncio.timeout(seconds):
+                    await request.read()
+            except TimeoutError:
+                log.warning("web: %s %s: the request body did not arrive within %gs; "
+                            "connection closed", request.method, request.path, seconds)
+                response = web.Response(status=408, text="408: the request body came too slowly\n")
+                response.force_close()
+                return response
+        return await handler(request)
+
+    return middleware

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def build_app(parts: Parts) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[limits.body_deadline(parts.config.web.body_timeout)])
     app[PARTS] = parts
     app[ops.PROBE] = ops.StoreProbe()
     app.router.add_get("/healthz", ops.healthz)
