@@ -1,6 +1,7 @@
 """Polling one source for one scheduled slot, on any number of replicas: the slot is claimed in
 the store first, so exactly one replica polls it; the claim's lease is renewed while the poll
-runs, and a replica that dies leaves a claim that expires and is taken over."""
+runs, and a replica that dies leaves a claim that expires and is taken over. Claims, renewals
+and finishes of the polls under way go to the store together (watcher.runtime.batching)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from watcher.runtime import schedule
+from watcher.runtime.batching import GroupCommit
 from watcher.store import claims
 
 if TYPE_CHECKING:
@@ -40,12 +42,14 @@ class Poller:
         self.lease = config.schedule.claim_lease
         self._held: set[tuple[str, datetime]] = set()  # (source, slot) claimed, polling
         self._renewer: asyncio.Task[None] | None = None
+        self._claim = GroupCommit(lambda keys: claims.claim_many(
+            self.store, keys, self.owner, datetime.now(UTC), self.lease))
+        self._finish = GroupCommit(lambda keys: claims.finish_many(
+            self.store, keys, self.owner, datetime.now(UTC)))
 
     async def poll(self, source: SourceConfig, slot: datetime) -> bool:
         """Polls `source` for `slot` unless another replica has (or holds) it."""
-        now = datetime.now(UTC)
-        if not await asyncio.to_thread(claims.claim, self.store, source.name, slot, self.owner,
-                                       now, self.lease):
+        if not await self._claim((source.name, slot)):
             log.debug("source %s: slot %s is another replica's", source.name, slot.isoformat())
             return False
         self._held.add((source.name, slot))
@@ -59,8 +63,7 @@ class Poller:
         if report.tickets:  # the dispatcher first: its alerts need not wait for the claim
             self.on_tickets()
         self.metrics.observe_sweep(report, time.monotonic() - started)
-        await asyncio.to_thread(claims.finish, self.store, source.name, slot, self.owner,
-                                datetime.now(UTC))
+        await self._finish((source.name, slot))
         if report.error:
             self._tell_next(source)
         return True

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, tuple_, update
 
 from watcher.store.db import Store
 from watcher.store.schema import slot_claims as claims
@@ -14,22 +14,55 @@ from watcher.store.schema import slot_claims as claims
 def claim(store: Store, source: str, slot: datetime, owner: str, now: datetime,
           lease: timedelta) -> bool:
     """True when this owner now holds the slot: a new claim, or one abandoned by a dead owner."""
+    return (source, slot) in claim_many(store, [(source, slot)], owner, now, lease)
+
+
+# Slots per statement: five parameters a row stays far below SQLite's 32,766 variables.
+CHUNK = 500
+
+SlotKey = tuple[str, datetime]  # (source, slot)
+
+
+def claim_many(store: Store, keys: list[SlotKey], owner: str, now: datetime,
+               lease: timedelta) -> set[SlotKey]:
+    """`claim` for many slots in one transaction and two statements a chunk; returns the slots
+    this owner now holds."""
+    won: set[SlotKey] = set()
     with store.begin() as conn:
-        fresh = conn.execute(
-            store.insert_ignoring_conflicts(claims)
-            .values(source=source, slot=slot, owner=owner, lease_until=now + lease, takeovers=0)
-            .returning(claims.c.source)
-        ).first()
-        if fresh is not None:
-            return True
-        taken = conn.execute(
-            update(claims)
-            .where(claims.c.source == source, claims.c.slot == slot, claims.c.done_at.is_(None),
-                   claims.c.lease_until < now)
-            .values(owner=owner, lease_until=now + lease, takeovers=claims.c.takeovers + 1)
-            .returning(claims.c.source)
-        ).first()
-        return taken is not None
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start:start + CHUNK]
+            fresh = conn.execute(
+                store.insert_ignoring_conflicts(claims)
+                .values([{"source": source, "slot": slot, "owner": owner,
+                          "lease_until": now + lease, "takeovers": 0} for source, slot in chunk])
+                .returning(claims.c.source, claims.c.slot))
+            won.update((source, slot) for source, slot in fresh)
+            rest = [key for key in chunk if key not in won]
+            if not rest:
+                continue
+            taken = conn.execute(
+                update(claims)
+                .where(tuple_(claims.c.source, claims.c.slot).in_(rest),
+                       claims.c.done_at.is_(None), claims.c.lease_until < now)
+                .values(owner=owner, lease_until=now + lease, takeovers=claims.c.takeovers + 1)
+                .returning(claims.c.source, claims.c.slot))
+            won.update((source, slot) for source, slot in taken)
+    return won
+
+
+def finish_many(store: Store, keys: list[SlotKey], owner: str, now: datetime) -> set[SlotKey]:
+    """`finish` for many slots in one transaction; returns the slots marked done."""
+    done: set[SlotKey] = set()
+    with store.begin() as conn:
+        for start in range(0, len(keys), CHUNK):
+            finished = conn.execute(
+                update(claims)
+                .where(tuple_(claims.c.source, claims.c.slot).in_(keys[start:start + CHUNK]),
+                       claims.c.owner == owner)
+                .values(done_at=now)
+                .returning(claims.c.source, claims.c.slot))
+            done.update((source, slot) for source, slot in finished)
+    return done
 
 
 def renew_all(store: Store, owner: str, until: datetime) -> set[tuple[str, datetime]]:
@@ -46,11 +79,7 @@ def renew_all(store: Store, owner: str, until: datetime) -> set[tuple[str, datet
 
 
 def finish(store: Store, source: str, slot: datetime, owner: str, now: datetime) -> None:
-    with store.begin() as conn:
-        conn.execute(update(claims)
-                     .where(claims.c.source == source, claims.c.slot == slot,
-                            claims.c.owner == owner)
-                     .values(done_at=now))
+    finish_many(store, [(source, slot)], owner, now)
 
 
 def abandoned(store: Store, now: datetime) -> list[tuple[str, datetime]]:
