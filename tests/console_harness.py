@@ -58,12 +58,13 @@ class Clock:
 class ConsoleServer:
     """build_app (health, metrics and the console) on 127.0.0.1, any free port."""
 
-    def __init__(self, store: Store, config: Config, clock: Clock | None = None) -> None:
+    def __init__(self, store: Store, config: Config, clock: Clock | None = None,
+                 users_file: Any = None) -> None:
         from watcher.web.parts import Parts
         from watcher.web.server import build_app
 
         self.clock = clock or Clock()
-        self.app = build_app(Parts(config, store, Metrics(store), lambda: True))
+        self.app = build_app(Parts(config, store, Metrics(store), lambda: True, users_file))
         from watcher.web.console.context import CONSOLE
 
         self.app[CONSOLE].clock = self.clock

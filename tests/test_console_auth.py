@@ -3,9 +3,11 @@ sessions shared by replicas, CSRF, the login rate limit and the roles."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 import tomllib
 from collections.abc import Iterator
 from datetime import timedelta
@@ -268,3 +270,72 @@ def test_api_takes_bearer_tokens_and_roles(store: Store, server: ConsoleServer) 
     assert session.get("/api/tickets").status_code == 401
     assert client.post("/api/tickets", headers=admin).status_code == 405  # read-only
     assert NAMES["viewer"] not in client.get("/api/openapi.json").text
+
+
+def test_a_user_removed_from_the_config_file_is_out_without_a_restart(
+        store: Store, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`watcher user remove` edits the file; the running console reads the users again when the
+    file changes: the removed user's session, password and token stop working, the others'
+    keep working, and an edit that does not load keeps the users in force."""
+    from watcher.cli.users import without_user
+    from watcher.config import load
+    from watcher.web.users import UsersFile
+
+    path = tmp_path / "config.toml"
+    blocks = "".join(
+        "[[web.users]]\n" + "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
+                                      for key, value in user.items()) + "\n"
+        for user in users())
+    path.write_text(blocks, encoding="utf-8")
+    config = load(str(path), connector_for)
+    users_file = UsersFile(path, config.web.users,
+                           lambda: load(str(path), connector_for).web.users, every=0)
+    server = ConsoleServer(store, config, users_file=users_file)
+    try:
+        staff, admin = server.login("staff"), server.login("admin")
+        assert staff.get("/tickets").status_code == 200
+        bearer = {"Authorization": f"Bearer {TOKENS['staff']}"}
+        assert server.client().get("/api/tickets", headers=bearer).status_code == 200
+
+        edited = without_user(path.read_text(encoding="utf-8"), NAMES["staff"])
+        assert edited is not None
+        path.write_text(edited, encoding="utf-8")
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
+        assert staff.get("/tickets").status_code == 302  # the session is over
+        assert login(server.client(), NAMES["staff"], PASSWORD).status_code == 401
+        assert server.client().get("/api/tickets", headers=bearer).status_code == 401
+        assert admin.get("/tickets").status_code == 200
+
+        path.write_text(edited + "[[web.users]\nname = ", encoding="utf-8")  # half an edit
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 2_000_000_000))
+        with caplog.at_level("WARNING", logger="watcher.web.users"):
+            assert admin.get("/tickets").status_code == 200
+        assert any("does not load, so the console keeps its 2 users" in r.getMessage()
+                   for r in caplog.records)
+
+        path.write_text(blocks, encoding="utf-8")  # added back: in again
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 3_000_000_000))
+        assert login(server.client(), NAMES["staff"], PASSWORD).status_code == 303
+    finally:
+        server.stop()
+
+
+def test_the_users_file_is_looked_at_only_every_few_seconds(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("", encoding="utf-8")
+    reads: list[int] = []
+
+    def read() -> tuple[()]:
+        reads.append(1)
+        return ()
+
+    from watcher.web.users import UsersFile
+
+    users_file = UsersFile(path, (), read, every=3600)
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000_000))
+    assert users_file.current() == () and reads == []  # within the interval: not looked at
+    users_file = UsersFile(path, (), read, every=0)
+    assert users_file.current() == () and reads == []  # looked at, unchanged: not read
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 2_000_000_000))
+    users_file.current()
+    assert reads == [1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import sys
 import urllib.error
@@ -21,6 +22,7 @@ from watcher.cli.common import (
     read_config,
     scorer_for,
 )
+from watcher.config.sections import WebUser
 from watcher.errors import ConfigError, WebServerError
 
 SLA_ALERT_TIME_LIMIT = 30.0  # seconds `sla` spends sending the alerts it made before it exits
@@ -48,8 +50,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from watcher.runtime.daemon import Daemon  # lazy: see the package docstring
     from watcher.web.server import serve
 
+    def read_users() -> tuple[WebUser, ...]:  # `watcher user remove` works without a restart
+        return read_config(args).web.users
+
     try:
-        asyncio.run(Daemon(config, store, scorer_for(config, store), serve=serve).run())
+        asyncio.run(Daemon(config, store, scorer_for(config, store),
+                           serve=functools.partial(serve, read_users=read_users)).run())
     except WebServerError as exc:
         raise ConfigError([f"{config.label}: web: {exc}"]) from None
     finally:

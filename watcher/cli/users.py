@@ -44,7 +44,7 @@ def add_commands(commands: Any) -> None:
     listing = actions.add_parser("list", help="the console users in the config")
     listing.set_defaults(user_handler=run_list)
     remove = actions.add_parser("remove", help="delete a user's [[web.users]] table from the "
-                                "config file (the daemon drops them when restarted)")
+                                "config file (a running daemon drops them within seconds)")
     remove.add_argument("name", metavar="NAME")
     remove.set_defaults(user_handler=run_remove)
 
@@ -115,7 +115,7 @@ def run_remove(args: argparse.Namespace) -> int:
               "remove it by hand", file=sys.stderr)
         return EXIT_FAILED
     _replace(path, edited)
-    print(f"removed {args.name} from {path}; restart the daemon to end their sessions")
+    print(f"removed {args.name} from {path}; a running daemon ends their sessions within seconds")
     return EXIT_OK
 
 

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from watcher.config import Config
+from watcher.config.sections import WebUser
 from watcher.runtime.metrics import Metrics
 from watcher.store.db import Store
+from watcher.web.users import UsersFile
 
 
 @dataclass
@@ -18,6 +20,10 @@ class Parts:
     store: Store
     metrics: Metrics
     alive: Callable[[], bool]  # is the scheduler running
+    users_file: UsersFile | None = None  # the daemon's: users as the config file says now
+
+    def users(self) -> tuple[WebUser, ...]:
+        return self.users_file.current() if self.users_file else self.config.web.users
 
 
 PARTS = web.AppKey("parts", Parts)

@@ -10,11 +10,13 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from watcher.config import Config
+from watcher.config.sections import WebUser
 from watcher.errors import WebServerError
 from watcher.runtime.metrics import Metrics
 from watcher.store.db import Store
 from watcher.web import limits, ops
 from watcher.web.parts import PARTS, Parts
+from watcher.web.users import UsersFile
 
 log = logging.getLogger(__name__)
 
@@ -44,11 +46,14 @@ def listen(bind: str, port: int) -> socket.socket:
         raise WebServerError(f"cannot listen on {bind}:{port}: {exc.strerror or exc}") from None
 
 
-async def serve(config: Config, store: Store, metrics: Metrics, alive: Callable[[], bool]
+async def serve(config: Config, store: Store, metrics: Metrics, alive: Callable[[], bool], *,
+                read_users: Callable[[], tuple[WebUser, ...]] | None = None
                 ) -> Callable[[], Awaitable[None]]:
     """Serves the console, /healthz and /metrics in the running loop; returns what stops it.
     (The daemon is handed this function by the command line: the runtime imports no web.)
-    Connections are bounded (watcher.web.limits) and idle ones closed after `header_timeout`."""
+    Connections are bounded (watcher.web.limits) and idle ones closed after `header_timeout`.
+    With `read_users` (the config file's users, loaded again), the console follows edits of
+    `[[web.users]]` without a restart (watcher.web.users)."""
     web_config = config.web
     sock = listen(web_config.bind, web_config.port)
     descriptors = limits.raise_descriptor_limit()
@@ -56,7 +61,10 @@ async def serve(config: Config, store: Store, metrics: Metrics, alive: Callable[
     if total < web_config.max_connections:
         log.warning("web: at most %d connections (half the %d open files allowed), not "
                     "max_connections = %d", total, descriptors, web_config.max_connections)
-    runner = web.AppRunner(build_app(Parts(config, store, metrics, alive)), access_log=None,
+    users_file = (UsersFile(config.path, config.web.users, read_users)
+                  if read_users is not None and config.path is not None else None)
+    runner = web.AppRunner(build_app(Parts(config, store, metrics, alive, users_file)),
+                           access_log=None,
                            handle_signals=False,
                            keepalive_timeout=web_config.header_timeout.total_seconds())
     await runner.setup()

@@ -23,7 +23,7 @@ from watcher.config.sections import WebUser
 from watcher.passwords import token_matches
 from watcher.store import sessions
 from watcher.store.db import Store
-from watcher.web.console.context import config_of, in_thread, now_of, store_of
+from watcher.web.console.context import in_thread, now_of, store_of, users_of
 
 SESSION_COOKIE = "watcher_session"
 RANK = {"viewer": 0, "staff": 1, "admin": 2}  # each role may do what the ones below it may
@@ -35,8 +35,8 @@ def session_hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def find_user(config: Config, name: str) -> WebUser | None:
-    return next((u for u in config.web.users if u.name == name), None)
+def find_user(users: tuple[WebUser, ...], name: str) -> WebUser | None:
+    return next((u for u in users if u.name == name), None)
 
 
 def allowed(user: WebUser, role: str) -> bool:
@@ -81,7 +81,7 @@ async def identify(request: web.Request) -> WebUser | None:
     if not session_id:
         return None
     found = await in_thread(_session, store_of(request), session_id, now_of(request))
-    user = find_user(config_of(request), found[0]) if found else None
+    user = find_user(users_of(request), found[0]) if found else None
     if user is not None and found is not None:
         request["user"], request["csrf"] = user, found[1]
     return user
@@ -127,8 +127,7 @@ def api_user(request: web.Request) -> WebUser | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     # every user is compared, so the time taken says nothing about which token was close
-    matches = [u for u in config_of(request).web.users if token_matches(token.strip(),
-                                                                        u.token_hash)]
+    matches = [u for u in users_of(request) if token_matches(token.strip(), u.token_hash)]
     return matches[0] if matches else None
 
 

@@ -36,6 +36,11 @@ def config_of(request: web.Request) -> Config:
     return request.app[PARTS].config
 
 
+def users_of(request: web.Request) -> tuple[WebUser, ...]:
+    """The console's users now (watcher.web.users: an edit of the config file counts)."""
+    return request.app[PARTS].users()
+
+
 def store_of(request: web.Request) -> Store:
     return request.app[PARTS].store
 

@@ -12,11 +12,19 @@ from datetime import datetime, timedelta
 from aiohttp import web
 
 from watcher.config import Config
+from watcher.config.sections import WebUser
 from watcher.passwords import verify_password
 from watcher.store import sessions
 from watcher.store.db import Store
 from watcher.web.console import auth, i18n
-from watcher.web.console.context import CONSOLE, config_of, in_thread, now_of, store_of
+from watcher.web.console.context import (
+    CONSOLE,
+    config_of,
+    in_thread,
+    now_of,
+    store_of,
+    users_of,
+)
 from watcher.web.console.redirects import safe_next
 from watcher.web.console.render import render
 
@@ -34,7 +42,7 @@ def _show(request: web.Request, error: str | None = None, status: int = 200,
                       {"error": error, "token": token, "name": name,
                        "next": safe_next(request.query.get("next") if target is None
                                          else target),
-                       "no_users": not config_of(request).web.users}, status=status)
+                       "no_users": not users_of(request)}, status=status)
     auth.set_cookie(response, config_of(request), LOGIN_COOKIE, token)
     return response
 
@@ -63,10 +71,11 @@ def _count_attempt(store: Store, name: str, address: str, now: datetime) -> int 
     return None
 
 
-def _check(store: Store, config: Config, name: str, password: str, now: datetime) -> str | None:
+def _check(store: Store, config: Config, users: tuple[WebUser, ...], name: str, password: str,
+           now: datetime) -> str | None:
     """The session id for a right name and password (the name's failures forgotten); None
     otherwise, the attempt staying counted as a failure."""
-    user = auth.find_user(config, name)
+    user = auth.find_user(users, name)
     if not verify_password(password, user.password_hash if user else None) or user is None:
         return None
     with store.begin() as conn:
@@ -86,7 +95,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     if await in_thread(_count_attempt, store, name[:200], address, now) is None:
         message = gettext("Too many failed attempts. Wait 15 minutes and try again.")
         return _show(request, message, status=429, name=name, target=target)
-    session_id = await in_thread(_check, store, config, name[:200], password, now)
+    session_id = await in_thread(_check, store, config, users_of(request), name[:200], password,
+                                 now)
     if session_id is None:
         return _show(request, gettext("Wrong name or password."), status=401, name=name,
                      target=target)
