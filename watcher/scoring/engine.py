@@ -150,7 +150,7 @@ class Matcher:
             return False
         if self._reported(low, s_left, start):
             return False
-        if rule.kind == "incident" and self._hypothetical(low, start):
+        if rule.kind == "incident" and self._hypothetical(low, start, end):
             return False
         if rule.kind == "threat" and self._question(low, start):
             return False
@@ -227,7 +227,7 @@ class Matcher:
         # "么" ends a yes/no question ("能退么"), not "我买的什么" or "这么" (statements).
         return clause.endswith("吗") or (clause.endswith("么") and not clause.endswith(_WH_ME))
 
-    def _hypothetical(self, low: str, start: int) -> bool:
+    def _hypothetical(self, low: str, start: int, end: int) -> bool:
         if self.hypothetical is None:
             return False
         c_left, c_right = bounds(low, start, start, CLAUSE_END)
@@ -238,6 +238,8 @@ class Matcher:
         asked = clause.endswith("?") or low[c_right:c_right + 1] == "?"
         if asked and self.hypothetical.search(clause) is not None:
             return True
+        if _RISK_AFTER.match(low, end) is not None:
+            return True  # "有自燃风险", "存在漏电隐患": a possibility named, not an incident
         return self.hypothetical.search(low, c_left, start) is not None
 
     def _resolved_positions(self, low: str) -> list[int]:
@@ -261,6 +263,8 @@ def _framed(framing: re.Pattern[str], sentence: str) -> bool:
                for m in framing.finditer(sentence))
 
 
+# Right after an incident word, these make it a possibility ("有自燃风险").
+_RISK_AFTER = re.compile(r"的?(?:风险|危险|隐患|可能性|可能)")
 _WH_ME = ("什么", "怎么", "这么", "那么", "多么", "要么")
 # Just before a reported marker, these make it an instruction followed ("按他说的").
 _FOLLOWED = frozenset("按照听")
