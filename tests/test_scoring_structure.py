@@ -121,6 +121,14 @@ def test_a_frame_gate_is_a_necessary_condition_of_its_frame() -> None:
     # a counted crowd whose things failed
     ("这个楼盘交房后，一百多户业主发现墙体开裂", ("group",)),
     ("群发短信15条时会死机", ()),
+    # fresh kinds: a lift trapping people, a dangerous driver, a possibility named after the
+    # word, someone else's promised date, chased again and again for a span of time
+    ("电梯到了楼层门不开，关了我们二十分钟，里面闷得喘不过气", ("safety",)),
+    ("网约车司机一路打电话，还闯了两个红灯，吓得我一直抓着扶手", ("safety",)),
+    ("看到网上说这个型号有自燃风险，我这个用了两年都挺好", ()),
+    ("店长说明天之前给我回电话，希望能说到做到", ()),
+    ("前后沟通了快一个月，每次都说在走流程", ("repeat",)),
+    ("退款申请了一周还没到账，效率太低了", ()),
     # hard negatives: cleared suspicion, money sent back, a talk, a profession
     ("一开始怀疑被盗刷，后来发现是家人用了我的卡", ()),
     ("上次多扣的费用，客服已经原路退回了", ()),
