@@ -60,14 +60,14 @@ PART4_FLOORS: Floors = {
     "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
 PART4_FOUND = 1.00
 PART4_NEGATIVES_FIRED = 0.00
-# Part 5, written after round 3 was frozen (tag risk3-frozen): the honest figures of round 3
-# (not tuned on).
+# Part 5, written after round 3 was frozen (tag risk3-frozen; round 3 on it: 0.64 found, 0.17 of
+# the hard negatives fired), then used to develop round 4: in-sample since.
 PART5_FLOORS: Floors = {
-    "safety": (0.70, 0.91), "money": (0.58, 0.64), "regulator": (0.83, 0.83),
-    "media": (0.50, 0.67), "legal": (1.00, 0.80), "complaint_platform": (1.00, 1.00),
-    "deadline": (0.60, 0.75), "repeat": (0.40, 1.00), "group": (0.20, 1.00)}
-PART5_FOUND = 0.64
-PART5_NEGATIVES_FIRED = 0.17
+    "safety": (1.00, 1.00), "money": (1.00, 1.00), "regulator": (1.00, 1.00),
+    "media": (1.00, 1.00), "legal": (1.00, 1.00), "complaint_platform": (1.00, 1.00),
+    "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
+PART5_FOUND = 1.00
+PART5_NEGATIVES_FIRED = 0.00
 # Letters, digits and the few marks a rule word may hold ("12315", "4s店", "class-action").
 _RISK_WORD = re.compile(r"[\w\-]+(?: [\w\-]+)*")
 

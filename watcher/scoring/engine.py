@@ -150,13 +150,13 @@ class Matcher:
             return False
         if self._reported(low, s_left, start):
             return False
-        if rule.kind == "incident" and self._hypothetical(low, start):
+        if rule.kind == "incident" and self._hypothetical(low, start, end):
             return False
         if rule.kind == "threat" and self._question(low, start):
             return False
         if self.counterfactual is not None and self.counterfactual.search(low, s_left, start):
             return False
-        if self.framing is not None and self.framing.search(sentence):
+        if self.framing is not None and _framed(self.framing, sentence):
             return False
         # Resolved later in the text, or anywhere in the same sentence.
         return not any(r >= s_left for r in resolved_at)
@@ -223,9 +223,11 @@ class Matcher:
     def _question(low: str, start: int) -> bool:
         """The clause is a yes/no question ("报警能追回来吗", "明天之前能发货吗")."""
         c_left, c_right = bounds(low, start, start, CLAUSE_END)
-        return low[c_left:c_right].rstrip().endswith(("吗", "吗?", "么", "么?"))
+        clause = low[c_left:c_right].rstrip().removesuffix("?")
+        # "么" ends a yes/no question ("能退么"), not "我买的什么" or "这么" (statements).
+        return clause.endswith("吗") or (clause.endswith("么") and not clause.endswith(_WH_ME))
 
-    def _hypothetical(self, low: str, start: int) -> bool:
+    def _hypothetical(self, low: str, start: int, end: int) -> bool:
         if self.hypothetical is None:
             return False
         c_left, c_right = bounds(low, start, start, CLAUSE_END)
@@ -236,6 +238,8 @@ class Matcher:
         asked = clause.endswith("?") or low[c_right:c_right + 1] == "?"
         if asked and self.hypothetical.search(clause) is not None:
             return True
+        if _RISK_AFTER.match(low, end) is not None:
+            return True  # "有自燃风险", "存在漏电隐患": a possibility named, not an incident
         return self.hypothetical.search(low, c_left, start) is not None
 
     def _resolved_positions(self, low: str) -> list[int]:
@@ -247,6 +251,21 @@ class Matcher:
                 if not _DENIED.search(low, max(0, m.start() - 4), m.start())]
 
 
+# A framing word that starts something real: a game's account, items and top-ups are bought
+# with real money ("游戏里的账号被盗" is a theft; "游戏里我的角色被炸" is a game).
+_REAL_IN_FRAME = re.compile(r"游戏里(?:的|面的)?"
+                            r"(?:账号|账户|装备|皮肤|充值|余额|钻石|点券|道具|金币)")
+
+
+def _framed(framing: re.Pattern[str], sentence: str) -> bool:
+    """A framing word in the sentence that does not start something real ("游戏里的账号")."""
+    return any(_REAL_IN_FRAME.match(sentence, m.start()) is None
+               for m in framing.finditer(sentence))
+
+
+# Right after an incident word, these make it a possibility ("有自燃风险").
+_RISK_AFTER = re.compile(r"的?(?:风险|危险|隐患|可能性|可能)")
+_WH_ME = ("什么", "怎么", "这么", "那么", "多么", "要么")
 # Just before a reported marker, these make it an instruction followed ("按他说的").
 _FOLLOWED = frozenset("按照听")
 # A resolved marker that is denied ("还没解决") or demanded ("明天之前退款到账") is not one.
