@@ -27,6 +27,7 @@ PART2 = [c for c in CASES if c.part == "part2"]
 PART3 = [c for c in CASES if c.part == "part3"]
 PART4 = [c for c in CASES if c.part == "part4"]
 PART5 = [c for c in CASES if c.part == "part5"]
+PART6 = [c for c in CASES if c.part == "part6"]
 RULE_CASES = [c["text"] for c in tomllib.loads(
     (FIXTURES / "rules_cases.toml").read_text(encoding="utf-8"))["case"]]
 MARGIN = 0.05
@@ -68,6 +69,15 @@ PART5_FLOORS: Floors = {
     "deadline": (1.00, 1.00), "repeat": (1.00, 1.00), "group": (1.00, 1.00)}
 PART5_FOUND = 1.00
 PART5_NEGATIVES_FIRED = 0.00
+# Part 6, written blind while round 4 was developed (the writer never read the rules, the scorer
+# or the earlier cases) and measured once on the frozen round 4 (tag risk4-frozen): held out.
+# Round 3 on it: 0.69 found, 0.17 of the hard negatives fired.
+PART6_FLOORS: Floors = {
+    "safety": (0.81, 0.90), "money": (0.45, 0.77), "regulator": (0.75, 1.00),
+    "media": (0.62, 1.00), "legal": (0.88, 0.78), "complaint_platform": (1.00, 1.00),
+    "deadline": (1.00, 1.00), "repeat": (0.33, 1.00), "group": (0.50, 1.00)}
+PART6_FOUND = 0.72
+PART6_NEGATIVES_FIRED = 0.17
 # Letters, digits and the few marks a rule word may hold ("12315", "4s店", "class-action").
 _RISK_WORD = re.compile(r"[\w\-]+(?: [\w\-]+)*")
 
@@ -85,8 +95,8 @@ def _summary(cases: list[Case], scored: dict[str, Score]) -> Summary:
 
 def test_the_case_set_is_large_and_has_hard_negatives() -> None:
     assert len(PART1) >= 400 and len(PART2) >= 150
-    assert len(PART3) >= 150 and len(PART4) >= 120 and len(PART5) >= 120
-    for part in (PART3, PART4, PART5):
+    assert len(PART3) >= 150 and len(PART4) >= 120 and len(PART5) >= 120 and len(PART6) >= 160
+    for part in (PART3, PART4, PART5, PART6):
         negatives = sum(1 for c in part if not c.rules)
         assert 0.3 <= negatives / len(part) <= 0.5
     assert sum(1 for c in PART1 if not c.rules) >= 100
@@ -124,7 +134,8 @@ def test_part1_per_rule_floors(scored: dict[str, Score]) -> None:
     (PART3, PART3_FLOORS, PART3_FOUND, PART3_NEGATIVES_FIRED),
     (PART4, PART4_FLOORS, PART4_FOUND, PART4_NEGATIVES_FIRED),
     (PART5, PART5_FLOORS, PART5_FOUND, PART5_NEGATIVES_FIRED),
-], ids=["part2", "part3", "part4", "part5"])
+    (PART6, PART6_FLOORS, PART6_FOUND, PART6_NEGATIVES_FIRED),
+], ids=["part2", "part3", "part4", "part5", "part6"])
 def test_later_parts_per_rule_floors(scored: dict[str, Score], part: list[Case], floors: Floors,
                                      found_floor: float, fired_ceiling: float) -> None:
     summary = _summary(part, scored)
