@@ -80,15 +80,13 @@ def classes() -> dict[str, re.Pattern[str]]:
 
 @cache
 def by_rule() -> dict[str, tuple[Frame, ...]]:
-    """The frames of each rule, in ``structure.FRAMES`` order (``structure.gated()`` holds them
-    compiled in that order)."""
-    compiled = {rule: iter(pairs) for rule, pairs in structure.gated().items()}
+    """The frames of each rule, in ``structure.FRAMES`` order (compiled from the raw frames:
+    ``structure.gated()``, compiled too, is not needed here and would double the start-up)."""
     out: dict[str, list[Frame]] = {}
     for rule, raw in structure.FRAMES:
-        _, frame = next(compiled[rule])
         needed = sorted(needs(raw), key=lambda name: len(structure.CLASSES[name]))
         out.setdefault(rule, []).append(
-            Frame(re.compile(guard_after(frame.pattern)), tuple(needed)))
+            Frame(re.compile(guard_after(structure._expand(raw))), tuple(needed)))
     return {rule: tuple(frames) for rule, frames in out.items()}
 
 
