@@ -20,6 +20,7 @@ from watcher.cli.common import (
     open_store,
     read_config,
     scorer_for,
+    scoring_process,
 )
 from watcher.errors import ConfigError, WebServerError
 
@@ -48,11 +49,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     from watcher.runtime.daemon import Daemon  # lazy: see the package docstring
     from watcher.web.server import serve
 
+    process = scoring_process(config)
     try:
-        asyncio.run(Daemon(config, store, scorer_for(config, store), serve=serve).run())
+        asyncio.run(Daemon(config, store, scorer_for(config, store), serve=serve,
+                           process=process).run())
     except WebServerError as exc:
         raise ConfigError([f"{config.label}: web: {exc}"]) from None
     finally:
+        process.close()  # after the daemon's own stop: the sweeps in hand have finished
         store.close()
     return EXIT_OK
 
