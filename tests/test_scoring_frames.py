@@ -24,6 +24,8 @@ def test_needs_only_whole_top_level_classes() -> None:
     assert frames.needs("({TIME})?({DEMAND})") == ("DEMAND",)  # optional: not needed
     assert frames.needs("({A})x|y({B})") == ()  # either side alone can match
     assert frames.needs("(a[|)]b)({A})") == ("A",)  # "|" and ")" in a set are characters
+    assert frames.needs("[]|(][^]|][\\]|(]({A})") == ("A",)  # so is a first or escaped "]"
+    assert frames.needs("[\\d|]({A})") == ("A",)
 
 
 def test_a_guard_moved_after_its_character_matches_the_same() -> None:

@@ -42,8 +42,8 @@ def _top_level(pattern: str) -> list[int] | None:
         c = pattern[i]
         if c == "\\":
             i += 1
-        elif c == "[":  # a character set: skip to its end ("[^]...]" and "[]...]" not used)
-            i = pattern.index("]", i + 2 if pattern.startswith("[^", i) else i + 1)
+        elif c == "[":
+            i = _set_end(pattern, i)
         elif c == "(":
             if depth == 0:
                 opens.append(i)
@@ -54,6 +54,17 @@ def _top_level(pattern: str) -> list[int] | None:
             return None
         i += 1
     return opens
+
+
+def _set_end(pattern: str, start: int) -> int:
+    """The position of the "]" closing the character set opened at `start` (a "]" first in
+    the set, or escaped, is one of its characters)."""
+    i = start + (2 if pattern.startswith("[^", start) else 1)
+    first = True
+    while first or pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+        first = False
+    return i
 
 
 def needs(pattern: str) -> tuple[str, ...]:
