@@ -31,6 +31,7 @@ def test_needs_only_whole_top_level_classes() -> None:
 def test_a_guard_moved_after_its_character_matches_the_same() -> None:
     before = "(?<![把扶])手(?![机续])|(?<![a-z])x"
     assert frames.guard_after(before) == "手(?<![把扶]手)(?![机续])|x(?<![a-z]x)"
+    assert frames.guard_after("(?<![把])手?脚") == "(?<![把])手?脚"  # an optional one stays
     after = re.compile(frames.guard_after(before))
     for text in ("扶手", "手机", "我的手", "手", "ax x", "把手伸出来"):
         for lo in range(len(text) + 1):

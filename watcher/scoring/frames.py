@@ -23,8 +23,9 @@ from functools import cache
 
 from watcher.scoring import structure
 
-# A look-behind guard on one character, as structure._one writes it
-_GUARD_BEFORE = re.compile(r"\(\?<!\[([^\]\\]+)\]\)([^\\()\[\]|?*+{}.^$])")
+# A look-behind guard on one character, as structure._one writes it (not one with a
+# quantifier after it: "(?<![a])b?" checks before the position even when there is no "b")
+_GUARD_BEFORE = re.compile(r"\(\?<!\[([^\]\\]+)\]\)([^\\()\[\]|?*+{}.^$])(?![?*+{])")
 _CLASS_GROUP = re.compile(r"\(\{([A-Z_]+)\}\)")
 _OPTIONAL = ("?", "*", "{0")  # a quantifier after a group that lets it match nothing
 
