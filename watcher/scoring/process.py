@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
-import multiprocessing
 import os
 import signal
 import threading
@@ -116,6 +115,8 @@ class ScoringProcess:
             return self._pool
 
     def _start(self) -> None:
+        import multiprocessing  # lazy: a sweep with little new, the warm one, never needs it
+
         try:
             self._pool = concurrent.futures.ProcessPoolExecutor(
                 max_workers=1, mp_context=multiprocessing.get_context("spawn"),
