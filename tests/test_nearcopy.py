@@ -3,6 +3,8 @@ every process computes alike."""
 
 from __future__ import annotations
 
+import random
+import struct
 import subprocess
 import sys
 
@@ -33,6 +35,18 @@ def test_short_or_repetitive_texts_get_no_signature() -> None:
     assert signature("很好" * 50) is None  # long, but two distinct shingles
     assert signature("#话题# http://t.cn/x [哈哈]") is None
     assert signature(COMPLAINT) is not None
+
+
+def test_similarity_counts_the_values_that_agree() -> None:
+    """Counted on whole integers: the share of the 128 values that are equal, whichever bits
+    of a value differ (the lowest, the highest, all of them)."""
+    rng = random.Random(5)
+    for _ in range(500):
+        first = [rng.choice((0, 1, 2**31, 2**32 - 1, rng.getrandbits(32))) for _ in range(128)]
+        second = [v if rng.random() < 0.5 else v ^ (1 << rng.randrange(32)) for v in first]
+        values = struct.Struct("<128I")
+        agree = sum(a == b for a, b in zip(first, second, strict=True))
+        assert similarity(values.pack(*first), values.pack(*second)) == agree / 128
 
 
 def test_signature_shape_and_similarity() -> None:

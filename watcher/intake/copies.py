@@ -12,6 +12,7 @@ then the first one. Two texts are linked only when their stored signatures agree
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -31,12 +32,15 @@ def sign(batch: Mapping[str, Mention]) -> dict[str, Signature]:
     return {key: sig for key, sig in found.items() if sig is not None}
 
 
-def originals(conn: Connection, source: str, signatures: Mapping[str, Signature]
-              ) -> dict[str, int]:
-    """key -> id of the first mention, from another source, that the key's text is a copy of."""
+def originals(conn: Connection, source: str, signatures: Mapping[str, Signature],
+              mine: AbstractSet[int] = frozenset()) -> dict[str, int]:
+    """key -> id of the first mention, from another source, that the key's text is a copy of.
+    `mine`: band keys owned by mentions of this source that are copies of nothing, not looked
+    up (their owner is not another source's)."""
     if not signatures:
         return {}
-    owners = copy_store.band_owners(conn, (b for s in signatures.values() for b in s.bands))
+    owners = copy_store.band_owners(conn, (b for s in signatures.values() for b in s.bands
+                                           if b not in mine))
     found = {}
     for key, sig in signatures.items():
         first = _first_copied(sig, (owners[b] for b in sig.bands if b in owners), source)
@@ -69,9 +73,12 @@ def claim(store: Store, conn: Connection, source: str, signatures: Mapping[str, 
     claimed = copy_store.claim_bands(store, conn, source, claims)
     # Only a text with a band key it could not claim can be a copy of a racing writer's: its
     # copies share a band key with it (as the lookup itself assumes), now owned by another.
+    # The keys just claimed for this batch's originals are owned by them: not looked up.
+    first = {stored[k] for k in originals_now if k in stored}
     return originals(conn, source, {k: signatures[k] for k in originals_now
                                     if k in signatures and k in stored
-                                    and not claimed.issuperset(signatures[k].bands)})
+                                    and not claimed.issuperset(signatures[k].bands)},
+                     mine={band for band in claimed if claims[band] in first})
 
 
 def add_reach(store: Store, conn: Connection, copies: Iterable[dict[str, Any]],
