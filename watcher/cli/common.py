@@ -22,7 +22,6 @@ from watcher.runtime import logs
 if TYPE_CHECKING:
     from watcher.scoring import Scorer
     from watcher.scoring.adjust import AdjustedScorer
-    from watcher.scoring.process import ScoringProcess
     from watcher.store.db import Store
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
@@ -100,22 +99,10 @@ def build_scorer(config: Config, store: Store | None = None) -> AdjustedScorer:
     from watcher.scoring.adjust import AdjustedScorer  # lazy: the model's modules
     from watcher.tickets.learning import AdjustmentSource
 
+    rules = config.rules_path()
     current = AdjustmentSource(store) if store is not None else (lambda: None)
     return AdjustedScorer(current=current, threshold=config.scoring.threshold,
-                          rules_files=_rules_files(config))
-
-
-def scoring_process(config: Config) -> ScoringProcess:
-    """The shipped scorer's process beside the intake, built like `build_scorer`'s (the same
-    threshold and rules files, so the same scores); the caller closes it."""
-    from watcher.scoring.process import ScoringProcess
-
-    return ScoringProcess(threshold=config.scoring.threshold, rules_files=_rules_files(config))
-
-
-def _rules_files(config: Config) -> list[Path]:
-    rules = config.rules_path()
-    return [rules] if rules else []
+                          rules_files=[rules] if rules else [])
 
 
 def chosen_sources(config: Config, names: list[str]) -> list[SourceConfig]:

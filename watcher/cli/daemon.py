@@ -21,7 +21,6 @@ from watcher.cli.common import (
     open_store,
     read_config,
     scorer_for,
-    scoring_process,
 )
 from watcher.config.sections import WebUser
 from watcher.errors import ConfigError, WebServerError
@@ -54,15 +53,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     def read_users() -> tuple[WebUser, ...]:  # `watcher user remove` works without a restart
         return read_config(args).web.users
 
-    process = scoring_process(config)
     try:
         asyncio.run(Daemon(config, store, scorer_for(config, store),
-                           serve=functools.partial(serve, read_users=read_users),
-                           process=process).run())
+                           serve=functools.partial(serve, read_users=read_users)).run())
     except WebServerError as exc:
         raise ConfigError([f"{config.label}: web: {exc}"]) from None
     finally:
-        process.close()  # after the daemon's own stop: the sweeps in hand have finished
         store.close()
     return EXIT_OK
 

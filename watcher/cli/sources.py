@@ -21,7 +21,6 @@ from watcher.cli.common import (
     print_table,
     printable,
     scorer_for,
-    scoring_process,
     stored_adjustments,
 )
 from watcher.errors import SourceError
@@ -90,13 +89,8 @@ async def _sweep(config: Config, store: Store, chosen: list[SourceConfig]
     from watcher.intake.pipeline import Pipeline
     from watcher.runtime.dispatch import dispatch_for
 
-    process = scoring_process(config)
-    try:
-        async with HttpClient(config.http) as http:
-            reports = await Pipeline(config, store, http, scorer_for(config, store),
-                                     process=process).sweep(chosen)
-    finally:
-        process.close()
+    async with HttpClient(config.http) as http:
+        reports = await Pipeline(config, store, http, scorer_for(config, store)).sweep(chosen)
     alerts = await dispatch_for(config, store, ignore_backoff=True,
                                 time_limit=SWEEP_ALERT_TIME_LIMIT)
     return reports, alerts

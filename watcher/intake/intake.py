@@ -35,7 +35,6 @@ from watcher.tickets.window import IncidentWindow
 if TYPE_CHECKING:
     from watcher.intake.nearcopy import Signature
     from watcher.scoring import Score, Scorer
-    from watcher.scoring.process import ScoringProcess
     from watcher.store.db import Store
 
 BATCH = 500  # mentions per transaction: the longest another writer waits is one batch
@@ -63,12 +62,10 @@ class SourceReport:
 
 
 class Intake:
-    def __init__(self, config: Config, store: Store, scorer: Callable[[], Scorer],
-                 process: ScoringProcess | None = None) -> None:
+    def __init__(self, config: Config, store: Store, scorer: Callable[[], Scorer]) -> None:
         self.config = config
         self.store = store
         self.scorer = scorer  # called only when something new needs scoring
-        self.process = process  # scores beside this process once there is much to score
         self.policy = TicketPolicy.from_config(config)
         self.reach = ReachLine(config.scoring.reach_followers, config.scoring.viral_engagement)
         # SQLite has one writer; taking turns here avoids "database is locked" on upgrades
@@ -228,17 +225,12 @@ class Intake:
         if not batch:
             return {}
         scorer = self.scorer()
-        asked = [(m.text[:MAX_TEXT], m.title or "", source.threshold) for m in batch]
-        shipped = self.process.shipped(asked) if self.process is not None else None
-        if shipped is None:
-            scores = [scorer.score(text, title=title, threshold=threshold)
-                      for text, title, threshold in asked]
-        else:  # the deployment's adjustment is applied here, where the store is
-            scores = [scorer.adjust(score, text, title=title, threshold=threshold)
-                      for score, (text, title, threshold) in zip(shipped, asked, strict=True)]
-        return {id(m): with_reach(score, self.reach, followers=m.author_followers,
-                                  engagement=m.engagement)
-                for m, score in zip(batch, scores, strict=True)}
+        return {
+            id(m): with_reach(scorer.score(m.text[:MAX_TEXT], title=m.title or "",
+                                           threshold=source.threshold),
+                              self.reach, followers=m.author_followers, engagement=m.engagement)
+            for m in batch
+        }
 
     def _row(self, key: str, m: Mention, now: datetime, fingerprint: str | None,
              original: int | None, signature: Signature | None,

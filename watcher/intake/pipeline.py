@@ -23,7 +23,6 @@ from watcher.store import sources as source_store
 if TYPE_CHECKING:
     from watcher.http.client import HttpClient
     from watcher.scoring import Scorer
-    from watcher.scoring.process import ScoringProcess
     from watcher.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -49,13 +48,12 @@ class Pipeline:
         http: HttpClient,
         scorer: Callable[[], Scorer],
         clock: Callable[[], datetime] = _now,
-        process: ScoringProcess | None = None,
     ) -> None:
         self.config = config
         self.store = store
         self.http = http
         self.clock = clock
-        self.intake = Intake(config, store, scorer, process)
+        self.intake = Intake(config, store, scorer)
         self._cursors: dict[str, dict[str, object]] = {}
         # During sweep(): sources that answered 304, whose states are written together at the end
         self._unchanged: list[tuple[SourceConfig, FetchResult, datetime]] | None = None

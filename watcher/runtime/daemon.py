@@ -32,7 +32,6 @@ from watcher.tickets.sla import sla_pass
 
 if TYPE_CHECKING:
     from watcher.scoring import Scorer
-    from watcher.scoring.process import ScoringProcess
     from watcher.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -52,12 +51,11 @@ the command line, because the runtime sits below the web layer."""
 
 class Daemon:
     def __init__(self, config: Config, store: Store, scorer: Callable[[], Scorer], *,
-                 serve: Serve, process: ScoringProcess | None = None) -> None:
+                 serve: Serve) -> None:
         self.config = config
         self._serve = serve
         self.store = store
         self.scorer = scorer
-        self.process = process  # the shipped scorer beside this process; the caller closes it
         self.sources = {s.name: s for s in config.sources if s.enabled}
         self.metrics = Metrics(store)
         self._locks = {name: asyncio.Lock() for name in self.sources}
@@ -80,8 +78,7 @@ class Daemon:
             loop.add_signal_handler(sig, self._stop.set)
         stop_web = await self._serve(self.config, self.store, self.metrics, self.alive)
         async with HttpClient(self.config.http) as http:
-            pipeline = Pipeline(self.config, self.store, http, self.scorer,
-                                process=self.process)
+            pipeline = Pipeline(self.config, self.store, http, self.scorer)
             self.poller = Poller(self.config, self.store, pipeline, self.metrics,
                                  self._outbox_changed.set)
             self._scheduler = self._schedule()

@@ -178,13 +178,6 @@ class Scorer:
                      level=level, category=cat.category, department=cat.department,
                      reasons=tuple(reasons), risks=risks)
 
-    def adjust(self, score: Score, text: str, *, threshold: float | None = None,
-               title: str = "") -> Score:
-        """`score`, the shipped scorer's of `text` (from a scoring process, ``process.py``), as
-        this scorer gives it: the shipped one changes nothing, ``AdjustedScorer`` applies the
-        deployment's adjustment."""
-        return score
-
     def _probability(self, cleaned: str, low: str) -> tuple[float, tuple[str, ...], str]:
         """P(complaint), the words behind it, and which scorer said so."""
         if not cleaned.strip():
