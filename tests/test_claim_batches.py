@@ -18,10 +18,10 @@ from sqlalchemy import event, func, select
 from connectors import connector_for
 from watcher.config import parse
 from watcher.intake.intake import SourceReport
-from watcher.runtime.batching import GroupCommit
 from watcher.runtime.metrics import Metrics
 from watcher.runtime.polling import Poller
 from watcher.store.db import Store
+from watcher.store.group_commit import GroupCommit
 from watcher.store.schema import slot_claims
 
 SLOT = datetime(2026, 11, 23, 2, tzinfo=UTC)
@@ -138,3 +138,45 @@ def test_a_cancelled_leader_leaves_the_others_their_answer() -> None:
         return x, y
 
     assert asyncio.run(run()) == (True, True)
+
+
+def test_the_daemons_304s_are_written_together_off_the_intake_threads(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A poll whose source answered 304 writes its state with the other polls' 304s of the
+    moment, in one transaction, and never waits on the intake threads, which are kept for
+    sources with something new (a complaint's alert waited behind 1,000 304s)."""
+    from watcher.intake.pipeline import Pipeline
+    from watcher.model import FetchResult
+    from watcher.store import sources as source_store
+
+    config = _config(30)
+    pipeline = Pipeline(config, store, None, lambda: None)  # type: ignore[arg-type,return-value]
+
+    async def not_modified(source: Any) -> FetchResult:
+        return FetchResult([], {"etag": f'"{source.name}"'}, not_modified=True)
+
+    def no_intake(*_: Any) -> None:
+        raise AssertionError("a 304 went through the intake threads")
+
+    monkeypatch.setattr(pipeline, "_fetch", not_modified)
+    monkeypatch.setattr(pipeline.intake, "take", no_intake)
+    commits: list[int] = []
+
+    def commit(conn: Any) -> None:
+        commits.append(1)
+
+    event.listen(store.engine, "commit", commit)
+
+    async def run() -> list[Any]:
+        return await asyncio.gather(*(pipeline.sweep_source(s) for s in config.sources))
+
+    try:
+        reports = asyncio.run(run())
+    finally:
+        event.remove(store.engine, "commit", commit)
+    assert [r.error for r in reports] == [None] * 30
+    assert len(commits) <= 2  # 30 sources' states: one or two transactions, not 30
+    with store.engine.connect() as conn:
+        states = source_store.all_states(conn)
+    assert all(states[s.name].cursor == {"etag": f'"{s.name}"'} and states[s.name].last_run_at
+               for s in config.sources)

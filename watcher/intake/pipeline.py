@@ -19,6 +19,7 @@ from watcher.intake.intake import Intake, SourceReport, unchanged
 from watcher.model import FetchResult
 from watcher.redaction import redact
 from watcher.store import sources as source_store
+from watcher.store.group_commit import GroupCommit
 
 if TYPE_CHECKING:
     from watcher.http.client import HttpClient
@@ -57,6 +58,10 @@ class Pipeline:
         self._cursors: dict[str, dict[str, object]] = {}
         # During sweep(): sources that answered 304, whose states are written together at the end
         self._unchanged: list[tuple[SourceConfig, FetchResult, datetime]] | None = None
+        # Otherwise (the daemon's polls, one by one): written together with the other polls'
+        # 304s of the moment, on the default executor, never queued on the intake threads
+        # ahead of a source with something new
+        self._unchanged_writes = GroupCommit(self.intake.take_unchanged)
 
     async def sweep(self, sources: Sequence[SourceConfig]) -> list[SourceReport]:
         """Sweeps `sources` concurrently (the HTTP layer bounds how many fetch at once). The
@@ -74,8 +79,11 @@ class Pipeline:
     async def sweep_source(self, source: SourceConfig) -> SourceReport:
         try:
             result = await self._fetch(source)
-            if self._unchanged is not None and unchanged(result):
-                self._unchanged.append((source, result, self.clock()))
+            if unchanged(result):
+                if self._unchanged is not None:
+                    self._unchanged.append((source, result, self.clock()))
+                else:
+                    await self._unchanged_writes((source, result, self.clock()))
                 return SourceReport(source.name, warnings=list(result.warnings))
             report = await asyncio.get_running_loop().run_in_executor(
                 _intake_threads(), self.intake.take, source, result, self.clock())

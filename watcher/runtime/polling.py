@@ -1,7 +1,7 @@
 """Polling one source for one scheduled slot, on any number of replicas: the slot is claimed in
 the store first, so exactly one replica polls it; the claim's lease is renewed while the poll
 runs, and a replica that dies leaves a claim that expires and is taken over. Claims, renewals
-and finishes of the polls under way go to the store together (watcher.runtime.batching)."""
+and finishes of the polls under way go to the store together (watcher.store.group_commit)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from watcher.runtime import schedule
-from watcher.runtime.batching import GroupCommit
 from watcher.store import claims
+from watcher.store.group_commit import GroupCommit
 
 if TYPE_CHECKING:
     from watcher.config import Config, SourceConfig
