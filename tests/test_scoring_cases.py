@@ -70,7 +70,7 @@ PART5_FLOORS: Floors = {
 PART5_FOUND = 1.00
 PART5_NEGATIVES_FIRED = 0.00
 # Part 6, written blind while round 4 was developed (the writer never read the rules, the scorer
-# or the earlier cases) and measured once on the frozen round 4 (tag risk4-frozen): held out.
+# or the earlier cases) and measured once on the frozen round 4 (commit acec0e0): held out.
 # Round 3 on it: 0.69 found, 0.17 of the hard negatives fired.
 PART6_FLOORS: Floors = {
     "safety": (0.81, 0.90), "money": (0.45, 0.77), "regulator": (0.75, 1.00),
