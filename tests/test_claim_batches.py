@@ -180,3 +180,30 @@ def test_the_daemons_304s_are_written_together_off_the_intake_threads(
         states = source_store.all_states(conn)
     assert all(states[s.name].cursor == {"etag": f'"{s.name}"'} and states[s.name].last_run_at
                for s in config.sources)
+
+
+def test_a_call_cancelled_before_its_batch_is_not_written() -> None:
+    calls: list[list[str]] = []
+    started = threading.Event()
+
+    def write(keys: list[str]) -> set[str]:
+        calls.append(keys)
+        started.set()
+        time.sleep(0.2)
+        return set(keys)
+
+    async def run() -> bool:
+        batch = GroupCommit(write)
+        leader = asyncio.create_task(batch("lead"))
+        while not started.is_set():
+            await asyncio.sleep(0.01)
+        waiting = asyncio.create_task(batch("gone"))  # waits for the turn behind the leader
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        assert await leader
+        return await batch("next")
+
+    assert asyncio.run(run()) is True
+    assert calls == [["lead"], ["next"]]

@@ -29,17 +29,23 @@ class GroupCommit(Generic[Key]):
         loop = asyncio.get_running_loop()
         done: asyncio.Future[bool] = loop.create_future()
         self._waiting.append((key, done))
-        async with self._turn:
-            await asyncio.sleep(0)  # the polls started in the same tick join this batch
-            if not done.done():  # nobody took this call along: it leads the next batch
-                batch, self._waiting = self._waiting, []
-                self._jobs.add(job := loop.create_task(
-                    asyncio.to_thread(self._write, [k for k, _ in batch])))
-                job.add_done_callback(self._jobs.discard)
-                # Settled from the job itself: a leader cancelled while it waits (a daemon
-                # stopping) still leaves the others of its batch their answer.
-                job.add_done_callback(lambda finished: _settle(batch, finished))
-                await asyncio.wait([job])
+        try:
+            async with self._turn:
+                await asyncio.sleep(0)  # the polls started in the same tick join this batch
+                if not done.done():  # nobody took this call along: it leads the next batch
+                    batch, self._waiting = self._waiting, []
+                    self._jobs.add(job := loop.create_task(
+                        asyncio.to_thread(self._write, [k for k, _ in batch])))
+                    job.add_done_callback(self._jobs.discard)
+                    # Settled from the job itself: a leader cancelled while it waits (a daemon
+                    # stopping) still leaves the others of its batch their answer.
+                    job.add_done_callback(lambda finished: _settle(batch, finished))
+                    await asyncio.wait([job])
+        except asyncio.CancelledError:
+            # Cancelled before any batch took it along: not written (a slot claimed for a poll
+            # that no longer runs would stay held until its lease ran out).
+            self._waiting = [(k, d) for k, d in self._waiting if d is not done]
+            raise
         return await done
 
 
